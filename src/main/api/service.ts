@@ -1,0 +1,95 @@
+import {
+  ApiError,
+  calls,
+  events,
+  fromZodError,
+  isCallName,
+  isEventName,
+  type AppInfo,
+  type CallName,
+  type CallResult,
+  type EventName,
+  type EventPayload,
+} from '../../shared/api';
+import type { EngineMonitor } from '../docker';
+import { seedBusybox } from '../docker';
+import type { TaskManager } from '../tasks';
+
+export interface ServiceDeps {
+  info: AppInfo;
+  engine: EngineMonitor;
+  tasks: TaskManager;
+}
+
+type Handlers = { [M in CallName]: (params: ReturnType<(typeof calls)[M]['params']['parse']>) => Promise<CallResult<M>> };
+type Subscribers = {
+  [E in EventName]: (
+    params: ReturnType<(typeof events)[E]['params']['parse']>,
+    emit: (payload: EventPayload<E>) => void,
+  ) => () => void;
+};
+
+/**
+ * The one implementation of src/shared's contract. Transports (IPC, HTTP/WebSocket) hand it
+ * untrusted names and params; it validates them here, once, for every transport.
+ */
+export class ApiService {
+  private readonly handlers: Handlers;
+  private readonly subscribers: Subscribers;
+
+  constructor(deps: ServiceDeps) {
+    const { engine, tasks } = deps;
+    this.handlers = {
+      'app.info': async () => deps.info,
+      'docker.status': async () => engine.current(),
+      'docker.seedImage': async (p) => {
+        if (engine.current().state !== 'connected') {
+          const s = engine.current();
+          throw new ApiError('ENGINE_UNAVAILABLE', s.problem?.message ?? 'The Docker engine is not connected', {
+            hint: s.problem?.hint,
+          });
+        }
+        const tag = p.tag ?? 'busybox:latest';
+        const task = tasks.start({ kind: 'docker.seed', title: `Seed image ${tag}` }, (ctx) =>
+          seedBusybox(engine.docker, ctx, { tag, offline: p.offline }),
+        );
+        return { taskId: task.id };
+      },
+      'tasks.list': async () => tasks.list(),
+      'tasks.get': async (p) => tasks.get(p.id),
+      'tasks.cancel': async (p) => ({ canceled: tasks.cancel(p.id) }),
+    };
+    this.subscribers = {
+      'docker.status': (_p, emit) => {
+        emit(engine.current());
+        return engine.onChange(emit);
+      },
+      'tasks.changed': (_p, emit) => {
+        for (const t of tasks.list()) emit(t);
+        return tasks.onChanged(emit);
+      },
+    };
+  }
+
+  /** Validates and runs a call. Always resolves to a result or throws an ApiError. */
+  async call(method: string, params: unknown): Promise<unknown> {
+    if (!isCallName(method)) throw new ApiError('NOT_FOUND', `unknown API call '${method}'`);
+    const parsed = calls[method].params.safeParse(params ?? {});
+    if (!parsed.success) throw fromZodError(parsed.error, `params of ${method}`);
+    try {
+      const handler = this.handlers[method] as (p: unknown) => Promise<unknown>;
+      return await handler(parsed.data);
+    } catch (err) {
+      throw ApiError.from(err);
+    }
+  }
+
+  /** Validates and starts a subscription; returns its unsubscribe. */
+  subscribe(event: string, params: unknown, emit: (payload: unknown) => void): () => void {
+    if (!isEventName(event)) throw new ApiError('NOT_FOUND', `unknown API event '${event}'`);
+    const parsed = events[event].params.safeParse(params ?? {});
+    if (!parsed.success) throw fromZodError(parsed.error, `params of ${event}`);
+    const subscribe = this.subscribers[event] as (p: unknown, emit: (payload: unknown) => void) => () => void;
+    return subscribe(parsed.data, emit);
+  }
+}

@@ -1,0 +1,86 @@
+import { randomBytes } from 'node:crypto';
+import { mkdir } from 'node:fs/promises';
+import { ApiService, HttpTransport } from '../api';
+import { EngineMonitor, engineEndpoint } from '../docker';
+import { TaskManager } from '../tasks';
+import { VERSION } from '../../shared/version';
+import type { AppInfo } from '../../shared/api';
+import { removeApiFile, writeApiFile } from './api-file';
+
+export interface AppCoreOptions {
+  mode: 'desktop' | 'serve';
+  dataDir: string;
+  /** 0 = any free port. */
+  port: number;
+  /** The built renderer, served over HTTP in serve mode. */
+  rendererDir?: string;
+  dockerEndpoint?: string;
+  electronVersion?: string;
+}
+
+/**
+ * The cluster host: everything the Electron main process and `flotctl serve` share. Both build
+ * one AppCore; only the window (IPC) differs.
+ */
+export class AppCore {
+  readonly tasks = new TaskManager();
+  readonly engine: EngineMonitor;
+  readonly service: ApiService;
+  readonly token = randomBytes(24).toString('hex');
+  private http: HttpTransport | undefined;
+  port = 0;
+
+  constructor(private readonly opts: AppCoreOptions) {
+    this.engine = new EngineMonitor({ endpoint: opts.dockerEndpoint ?? engineEndpoint() });
+    const info: AppInfo = {
+      product: 'Flotilla',
+      version: VERSION,
+      mode: opts.mode,
+      node: process.versions.node,
+      platform: `${process.platform}/${process.arch}`,
+      dataDir: opts.dataDir,
+    };
+    if (opts.electronVersion) info.electron = opts.electronVersion;
+    this.service = new ApiService({ info, engine: this.engine, tasks: this.tasks });
+  }
+
+  get url(): string {
+    return `http://127.0.0.1:${this.port}/?token=${this.token}`;
+  }
+
+  async start(): Promise<void> {
+    await mkdir(this.opts.dataDir, { recursive: true, mode: 0o700 });
+    this.engine.start();
+    this.http = new HttpTransport({
+      service: this.service,
+      token: this.token,
+      port: this.opts.port,
+      rendererDir: this.opts.rendererDir,
+    });
+    try {
+      this.port = await this.http.listen();
+    } catch (err) {
+      this.engine.stop();
+      const e = err as NodeJS.ErrnoException;
+      if (e.code === 'EADDRINUSE') {
+        throw new Error(`port ${this.opts.port} on 127.0.0.1 is in use; choose another with --port N (0 = any free port)`);
+      }
+      throw err;
+    }
+    await writeApiFile(this.opts.dataDir, {
+      port: this.port,
+      token: this.token,
+      pid: process.pid,
+      mode: this.opts.mode,
+      url: this.url,
+      version: VERSION,
+    });
+  }
+
+  async stop(): Promise<void> {
+    await removeApiFile(this.opts.dataDir);
+    await this.tasks.shutdown();
+    this.engine.stop();
+    await this.http?.close();
+  }
+}

@@ -1,0 +1,1 @@
+export { TaskManager, type TaskContext, type StartOptions } from './task-manager';

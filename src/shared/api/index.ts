@@ -1,0 +1,5 @@
+export * from './contract';
+export * from './errors';
+export * from './model';
+export * from './protocol';
+export * from './ws-client';
