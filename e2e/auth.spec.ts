@@ -11,12 +11,17 @@ test.afterAll(async () => {
 
 test('without the token every request gets 401 and nothing else', async ({ request }) => {
   for (const path of ['/', '/index.html', '/assets/whatever.js', '/api/v1/call/docker.status']) {
-    const res = await request.fetch(served.origin + path, { method: path.includes('/api/') ? 'POST' : 'GET', maxRedirects: 0 });
+    const res = await request.fetch(served.origin + path, {
+      method: path.includes('/api/') ? 'POST' : 'GET',
+      maxRedirects: 0,
+    });
     expect(res.status(), path).toBe(401);
     expect(await res.text()).not.toContain('<html');
     expect(res.headers()['set-cookie']).toBeUndefined();
   }
-  const wrong = await request.post(`${served.origin}/api/v1/call/docker.status`, { headers: { Authorization: 'Bearer nope' } });
+  const wrong = await request.post(`${served.origin}/api/v1/call/docker.status`, {
+    headers: { Authorization: 'Bearer nope' },
+  });
   expect(wrong.status()).toBe(401);
 });
 
@@ -32,7 +37,9 @@ test('a WebSocket without the token is refused', async ({ page }) => {
   expect(outcome).toBe('refused');
 });
 
-test('with the token: calls answer, and bad input gets a typed error naming the field', async ({ request }) => {
+test('with the token: calls answer, and bad input gets a typed error naming the field', async ({
+  request,
+}) => {
   const auth = { Authorization: `Bearer ${served.token}` };
   const ok = await request.post(`${served.origin}/api/v1/call/app.info`, { headers: auth, data: {} });
   expect(ok.status()).toBe(200);
@@ -40,9 +47,15 @@ test('with the token: calls answer, and bad input gets a typed error naming the 
 
   const unknown = await request.post(`${served.origin}/api/v1/call/no.such`, { headers: auth, data: {} });
   expect(unknown.status()).toBe(404);
-  expect((await unknown.json()).error).toMatchObject({ code: 'NOT_FOUND', message: "unknown API call 'no.such'" });
+  expect((await unknown.json()).error).toMatchObject({
+    code: 'NOT_FOUND',
+    message: "unknown API call 'no.such'",
+  });
 
-  const bad = await request.post(`${served.origin}/api/v1/call/tasks.get`, { headers: auth, data: { id: 7 } });
+  const bad = await request.post(`${served.origin}/api/v1/call/tasks.get`, {
+    headers: auth,
+    data: { id: 7 },
+  });
   expect(bad.status()).toBe(400);
   const body = await bad.json();
   expect(body.error.code).toBe('BAD_REQUEST');

@@ -9,10 +9,12 @@ function whyNoElectron(): string | undefined {
   // Not require('electron'): without its binary that starts a download, which cannot work here.
   const dir = join(__dirname, '..', 'node_modules', 'electron');
   const pathFile = join(dir, 'path.txt');
-  if (!existsSync(pathFile)) return 'the Electron binary is not installed (node_modules/electron/path.txt is missing)';
+  if (!existsSync(pathFile))
+    return 'the Electron binary is not installed (node_modules/electron/path.txt is missing)';
   const binary = join(dir, 'dist', readFileSync(pathFile, 'utf8').trim());
   if (!existsSync(binary)) return `the Electron binary is missing at ${binary}`;
-  if (process.platform === 'linux' && !process.env.DISPLAY && !process.env.WAYLAND_DISPLAY) return 'there is no display (DISPLAY is unset)';
+  if (process.platform === 'linux' && !process.env.DISPLAY && !process.env.WAYLAND_DISPLAY)
+    return 'there is no display (DISPLAY is unset)';
   return undefined;
 }
 
@@ -27,7 +29,11 @@ if (why) console.log(`Electron e2e skipped: ${why}`);
 test('the desktop app opens its window with the frame, over IPC, sandboxed', async () => {
   test.skip(!!why, why ?? '');
   const dataDir = await mkdtemp(join(tmpdir(), 'flotilla-electron-'));
-  const app = await electron.launch({ executablePath: binaryPath(), args: [join(__dirname, '..')], env: { ...process.env, FLOTILLA_HOME: dataDir } });
+  const app = await electron.launch({
+    executablePath: binaryPath(),
+    args: [join(__dirname, '..')],
+    env: { ...process.env, FLOTILLA_HOME: dataDir },
+  });
   try {
     const win = await app.firstWindow();
     await expect(win.getByRole('navigation', { name: 'Pages' })).toBeVisible();

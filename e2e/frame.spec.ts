@@ -46,7 +46,10 @@ test('the last page is remembered', async ({ page }) => {
   await expect(page.getByRole('heading', { level: 1, name: 'Journal' })).toBeVisible();
 });
 
-test('a task started through the API shows in the status bar and ends with a notification', async ({ page, request }) => {
+test('a task started through the API shows in the status bar and ends with a notification', async ({
+  page,
+  request,
+}) => {
   await page.goto(served.url);
   await expect(page.getByLabel(/^Engine status: Docker \d/)).toBeVisible();
   const tag = `flotilla-e2e/busybox:${Date.now()}`;
@@ -67,6 +70,9 @@ test('no serious accessibility violations on any page', async ({ page }) => {
     await expect(page.getByRole('heading', { level: 1, name: title })).toBeVisible();
     const results = await new AxeBuilder({ page }).analyze();
     const serious = results.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
-    expect(serious.map((v) => `${v.id}: ${v.help}`), `on ${title}`).toEqual([]);
+    expect(
+      serious.map((v) => `${v.id}: ${v.help}`),
+      `on ${title}`,
+    ).toEqual([]);
   }
 });

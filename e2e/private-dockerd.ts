@@ -17,7 +17,8 @@ export class PrivateDockerd {
   static whyNot(): string | undefined {
     if (process.getuid?.() !== 0) return 'a private dockerd needs root, and this test runs as a normal user';
     if (!['/usr/sbin/dockerd', '/usr/bin/dockerd'].some(existsSync)) return 'dockerd is not installed';
-    if (!['/usr/bin/unshare', '/bin/unshare'].some(existsSync)) return 'unshare (util-linux) is not installed';
+    if (!['/usr/bin/unshare', '/bin/unshare'].some(existsSync))
+      return 'unshare (util-linux) is not installed';
     return undefined;
   }
 
@@ -42,11 +43,16 @@ export class PrivateDockerd {
         '--net',
         '--',
         'dockerd',
-        '--data-root', join(this.dir, 'data'),
-        '--exec-root', join(this.dir, 'exec'),
-        '--pidfile', join(this.dir, 'docker.pid'),
-        '-H', this.endpoint,
-        '--bridge', 'none',
+        '--data-root',
+        join(this.dir, 'data'),
+        '--exec-root',
+        join(this.dir, 'exec'),
+        '--pidfile',
+        join(this.dir, 'docker.pid'),
+        '-H',
+        this.endpoint,
+        '--bridge',
+        'none',
         '--iptables=false',
         '--ip-masq=false',
       ],

@@ -17,13 +17,20 @@ const ROOT = join(__dirname, '..');
 /** Starts `flotctl serve --port 0` in a fresh data dir and waits for its printed URL. */
 export async function startServe(env: NodeJS.ProcessEnv = {}): Promise<Served> {
   const dataDir = await mkdtemp(join(tmpdir(), 'flotilla-e2e-'));
-  const proc = spawn(process.execPath, [join(ROOT, 'bin', 'flotctl'), 'serve', '--port', '0', '--data-dir', dataDir], {
-    env: { ...process.env, ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const proc = spawn(
+    process.execPath,
+    [join(ROOT, 'bin', 'flotctl'), 'serve', '--port', '0', '--data-dir', dataDir],
+    {
+      env: { ...process.env, ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
   let output = '';
   const url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`flotctl serve printed no URL in 20 s:\n${output}`)), 20_000);
+    const timer = setTimeout(
+      () => reject(new Error(`flotctl serve printed no URL in 20 s:\n${output}`)),
+      20_000,
+    );
     const onData = (d: Buffer) => {
       output += d.toString();
       const m = /(http:\/\/127\.0\.0\.1:\d+\/\?token=[0-9a-f]+)/.exec(output);

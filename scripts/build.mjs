@@ -24,10 +24,30 @@ const common = {
 };
 
 await Promise.all([
-  esbuild({ ...common, entryPoints: { electron: 'src/main/electron/main.ts' }, outdir: 'dist/main', outExtension: { '.js': '.cjs' }, absWorkingDir: root }),
+  esbuild({
+    ...common,
+    entryPoints: { electron: 'src/main/electron/main.ts' },
+    outdir: 'dist/main',
+    outExtension: { '.js': '.cjs' },
+    absWorkingDir: root,
+  }),
   // A sandboxed preload must be one file that requires nothing but electron.
-  esbuild({ ...common, packages: undefined, external: ['electron'], entryPoints: { preload: 'src/main/electron/preload.ts' }, outdir: 'dist/main', outExtension: { '.js': '.cjs' }, absWorkingDir: root }),
-  esbuild({ ...common, entryPoints: { flotctl: 'src/main/cli/flotctl.ts' }, outdir: 'dist/main', outExtension: { '.js': '.cjs' }, absWorkingDir: root }),
+  esbuild({
+    ...common,
+    packages: undefined,
+    external: ['electron'],
+    entryPoints: { preload: 'src/main/electron/preload.ts' },
+    outdir: 'dist/main',
+    outExtension: { '.js': '.cjs' },
+    absWorkingDir: root,
+  }),
+  esbuild({
+    ...common,
+    entryPoints: { flotctl: 'src/main/cli/flotctl.ts' },
+    outdir: 'dist/main',
+    outExtension: { '.js': '.cjs' },
+    absWorkingDir: root,
+  }),
 ]);
 
 await viteBuild({ configFile: join(root, 'vite.config.mts'), logLevel: 'warn', define });

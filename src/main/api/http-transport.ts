@@ -5,7 +5,14 @@ import type { AddressInfo } from 'node:net';
 import { extname, join, normalize, resolve, sep } from 'node:path';
 import { timingSafeEqual } from 'node:crypto';
 import { WebSocketServer, type WebSocket } from 'ws';
-import { API_PREFIX, ApiError, ClientFrame, fromZodError, httpStatusOf, type ServerFrame } from '../../shared/api';
+import {
+  API_PREFIX,
+  ApiError,
+  ClientFrame,
+  fromZodError,
+  httpStatusOf,
+  type ServerFrame,
+} from '../../shared/api';
 import type { ApiService } from './service';
 
 export interface HttpTransportOptions {
@@ -106,7 +113,11 @@ export class HttpTransport {
     const url = new URL(req.url ?? '/', 'http://localhost');
     if (!this.hostAllowed(req)) return plain(res, 403, 'Forbidden: unexpected Host header.\n');
     if (!this.authorized(req, url)) {
-      return plain(res, 401, 'Unauthorized: open the URL that `flotctl serve` printed (it carries the token).\n');
+      return plain(
+        res,
+        401,
+        'Unauthorized: open the URL that `flotctl serve` printed (it carries the token).\n',
+      );
     }
     // Opening the printed URL: remember the token in a cookie and drop it from the address bar.
     if (url.searchParams.has('token') && req.method === 'GET' && !url.pathname.startsWith(API_PREFIX)) {
@@ -120,7 +131,8 @@ export class HttpTransport {
     if (url.pathname.startsWith(`${API_PREFIX}/call/`)) {
       return this.handleCall(req, res, decodeURIComponent(url.pathname.slice(`${API_PREFIX}/call/`.length)));
     }
-    if (url.pathname.startsWith(API_PREFIX)) return json(res, 404, { error: new ApiError('NOT_FOUND', 'no such endpoint').toBody() });
+    if (url.pathname.startsWith(API_PREFIX))
+      return json(res, 404, { error: new ApiError('NOT_FOUND', 'no such endpoint').toBody() });
     return this.serveStatic(req, res, url.pathname);
   }
 
@@ -157,7 +169,10 @@ export class HttpTransport {
         if (!parsed.success) throw fromZodError(parsed.error, 'frame');
         frame = parsed.data;
       } catch (err) {
-        const e = err instanceof SyntaxError ? new ApiError('BAD_REQUEST', `invalid JSON: ${err.message}`) : ApiError.from(err);
+        const e =
+          err instanceof SyntaxError
+            ? new ApiError('BAD_REQUEST', `invalid JSON: ${err.message}`)
+            : ApiError.from(err);
         send({ type: 'error', id: -1, error: e.toBody() });
         return;
       }
@@ -231,7 +246,11 @@ export class HttpTransport {
   private originAllowed(req: IncomingMessage): boolean {
     const origin = req.headers.origin;
     if (origin === undefined) return true; // non-browser clients (the CLI)
-    return [`http://127.0.0.1:${this.port}`, `http://localhost:${this.port}`, `http://[::1]:${this.port}`].includes(origin);
+    return [
+      `http://127.0.0.1:${this.port}`,
+      `http://localhost:${this.port}`,
+      `http://[::1]:${this.port}`,
+    ].includes(origin);
   }
 
   private authorized(req: IncomingMessage, url: URL): boolean {
@@ -256,7 +275,10 @@ function sameToken(a: string, b: string): boolean {
 }
 
 function plain(res: ServerResponse, status: number, body: string): void {
-  res.writeHead(status, { 'Content-Type': 'text/plain; charset=utf-8', 'Content-Length': Buffer.byteLength(body) });
+  res.writeHead(status, {
+    'Content-Type': 'text/plain; charset=utf-8',
+    'Content-Length': Buffer.byteLength(body),
+  });
   res.end(body);
 }
 

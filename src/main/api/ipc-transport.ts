@@ -35,7 +35,8 @@ export function attachIpcTransport(opts: IpcTransportOptions): () => void {
   };
 
   ipcMain.handle(IpcChannel.call, async (event, method: unknown, params: unknown): Promise<Envelope> => {
-    if (!opts.isTrustedSender(event)) return { error: new ApiError('UNAUTHORIZED', 'untrusted sender').toBody() };
+    if (!opts.isTrustedSender(event))
+      return { error: new ApiError('UNAUTHORIZED', 'untrusted sender').toBody() };
     try {
       if (typeof method !== 'string') throw new ApiError('BAD_REQUEST', 'method must be a string');
       return { result: (await service.call(method, params)) ?? null };
@@ -54,7 +55,10 @@ export function attachIpcTransport(opts: IpcTransportOptions): () => void {
     m.get(id)?.();
     try {
       if (typeof name !== 'string') throw new ApiError('BAD_REQUEST', 'event must be a string');
-      m.set(id, service.subscribe(name, params, (payload) => send({ type: 'event', id, payload })));
+      m.set(
+        id,
+        service.subscribe(name, params, (payload) => send({ type: 'event', id, payload })),
+      );
     } catch (err) {
       send({ type: 'end', id, error: ApiError.from(err).toBody() });
     }

@@ -21,7 +21,9 @@ export interface ServiceDeps {
   tasks: TaskManager;
 }
 
-type Handlers = { [M in CallName]: (params: ReturnType<(typeof calls)[M]['params']['parse']>) => Promise<CallResult<M>> };
+type Handlers = {
+  [M in CallName]: (params: ReturnType<(typeof calls)[M]['params']['parse']>) => Promise<CallResult<M>>;
+};
 type Subscribers = {
   [E in EventName]: (
     params: ReturnType<(typeof events)[E]['params']['parse']>,
@@ -45,9 +47,13 @@ export class ApiService {
       'docker.seedImage': async (p) => {
         if (engine.current().state !== 'connected') {
           const s = engine.current();
-          throw new ApiError('ENGINE_UNAVAILABLE', s.problem?.message ?? 'The Docker engine is not connected', {
-            hint: s.problem?.hint,
-          });
+          throw new ApiError(
+            'ENGINE_UNAVAILABLE',
+            s.problem?.message ?? 'The Docker engine is not connected',
+            {
+              hint: s.problem?.hint,
+            },
+          );
         }
         const tag = p.tag ?? 'busybox:latest';
         const task = tasks.start({ kind: 'docker.seed', title: `Seed image ${tag}` }, (ctx) =>

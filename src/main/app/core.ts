@@ -63,7 +63,12 @@ export class AppCore {
       this.engine.stop();
       const e = err as NodeJS.ErrnoException;
       if (e.code === 'EADDRINUSE') {
-        throw new Error(`port ${this.opts.port} on 127.0.0.1 is in use; choose another with --port N (0 = any free port)`);
+        throw new Error(
+          `port ${this.opts.port} on 127.0.0.1 is in use; choose another with --port N (0 = any free port)`,
+          {
+            cause: err,
+          },
+        );
       }
       throw err;
     }

@@ -25,7 +25,11 @@ export async function findApp(dataDir: string): Promise<ApiFile> {
 }
 
 /** One API call over HTTP. Errors come back as ApiError with the server's code and message. */
-export async function callApi<M extends CallName>(api: ApiFile, method: M, params: CallParams<M>): Promise<CallResult<M>> {
+export async function callApi<M extends CallName>(
+  api: ApiFile,
+  method: M,
+  params: CallParams<M>,
+): Promise<CallResult<M>> {
   let res: Response;
   try {
     res = await fetch(`http://127.0.0.1:${api.port}${API_PREFIX}/call/${method}`, {
@@ -39,7 +43,11 @@ export async function callApi<M extends CallName>(api: ApiFile, method: M, param
       'It may have stopped without cleaning up; start it again with `flotctl serve` or `npm start`.',
     );
   }
-  if (res.status === 401) throw new CommandError('Flotilla refused the token in api.json (401).', 'Restart the app to get a fresh api.json.');
+  if (res.status === 401)
+    throw new CommandError(
+      'Flotilla refused the token in api.json (401).',
+      'Restart the app to get a fresh api.json.',
+    );
   const body = Envelope.parse(await res.json());
   if ('error' in body) throw ApiError.fromBody(body.error);
   return body.result as CallResult<M>;

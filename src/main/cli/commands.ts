@@ -45,7 +45,12 @@ export const commands: Record<string, Handler> = {
     const port = intFlag('serve', 'port', values.port, 4780);
     if (port > 65535) throw new UsageError(`serve: --port must be at most 65535, got ${port}`);
     const dataDir = resolveDataDir(values['data-dir']);
-    const core = new AppCore({ mode: 'serve', dataDir, port, rendererDir: join(__dirname, '..', 'renderer') });
+    const core = new AppCore({
+      mode: 'serve',
+      dataDir,
+      port,
+      rendererDir: join(__dirname, '..', 'renderer'),
+    });
     try {
       await core.start();
     } catch (err) {
@@ -67,7 +72,11 @@ export const commands: Record<string, Handler> = {
     const [sub, ...rest] = args;
     if (sub === 'info') return dockerInfo(rest, io);
     if (sub === 'seed') return dockerSeed(rest, io);
-    throw new UsageError(sub ? `docker: unknown subcommand '${sub}' (try: info, seed)` : 'docker: missing subcommand (info, seed)');
+    throw new UsageError(
+      sub
+        ? `docker: unknown subcommand '${sub}' (try: info, seed)`
+        : 'docker: missing subcommand (info, seed)',
+    );
   },
   tasks: async (args, io) => {
     const { values } = parseFlags('tasks', args, { ...GLOBAL });
@@ -97,7 +106,8 @@ export function formatEngineStatus(s: EngineStatus): string[] {
     lines.push(`Version:     ${s.version} (API ${s.apiVersion})`);
     lines.push(`OS:          ${s.os} (${s.arch})`);
     const c = s.containers;
-    if (c) lines.push(`Containers:  ${c.total} (${c.running} running, ${c.paused} paused, ${c.stopped} stopped)`);
+    if (c)
+      lines.push(`Containers:  ${c.total} (${c.running} running, ${c.paused} paused, ${c.stopped} stopped)`);
     lines.push(`Images:      ${s.images}`);
   } else if (s.problem) {
     lines.push(`Problem:     ${s.problem.message}`);
@@ -158,7 +168,8 @@ export function followTask(api: Awaited<ReturnType<typeof findApp>>, taskId: str
       (err) => reject(err),
     );
     client.onConnectionState((s) => {
-      if (s === 'closed') reject(new CommandError('lost the connection to Flotilla while following the task'));
+      if (s === 'closed')
+        reject(new CommandError('lost the connection to Flotilla while following the task'));
     });
   });
 }

@@ -125,7 +125,12 @@ export class EngineMonitor {
     if (this.stopped) return;
     const problem = explainEngineError(err, this.opts.endpoint);
     if (this.status.state !== 'disconnected' || this.status.problem?.message !== problem.message) {
-      this.setStatus({ state: 'disconnected', endpoint: this.opts.endpoint, problem, since: new Date().toISOString() });
+      this.setStatus({
+        state: 'disconnected',
+        endpoint: this.opts.endpoint,
+        problem,
+        since: new Date().toISOString(),
+      });
     }
     clearTimeout(this.retryTimer);
     this.retryTimer = setTimeout(() => void this.connect(), this.retryMs);

@@ -44,7 +44,12 @@ export async function seedBusybox(docker: Docker, ctx: TaskContext, opts: SeedOp
   } else {
     ctx.step('pull from a registry', 'running');
     try {
-      await pull(docker, opts.tag.includes(':') ? opts.tag : `${opts.tag}:latest`, ctx, opts.pullTimeoutMs ?? 20_000);
+      await pull(
+        docker,
+        opts.tag.includes(':') ? opts.tag : `${opts.tag}:latest`,
+        ctx,
+        opts.pullTimeoutMs ?? 20_000,
+      );
       const id = await inspectImage(docker, opts.tag);
       if (id) {
         ctx.step('pull from a registry', 'done');
@@ -62,9 +67,13 @@ export async function seedBusybox(docker: Docker, ctx: TaskContext, opts: SeedOp
   ctx.step('build from the host busybox', 'running');
   const binary = await findStaticBusybox(opts.busyboxPaths ?? BUSYBOX_CANDIDATES);
   if (!binary.path) {
-    throw new ApiError('NOT_FOUND', `Cannot seed ${opts.tag}: no registry answered (${firstLine(pullError)}) and ${binary.why}`, {
-      hint: 'Install the static busybox: sudo apt-get install busybox-static — or make a registry reachable.',
-    });
+    throw new ApiError(
+      'NOT_FOUND',
+      `Cannot seed ${opts.tag}: no registry answered (${firstLine(pullError)}) and ${binary.why}`,
+      {
+        hint: 'Install the static busybox: sudo apt-get install busybox-static — or make a registry reachable.',
+      },
+    );
   }
   const id = await buildFromBusybox(docker, binary.path, opts.tag, ctx);
   ctx.step('build from the host busybox', 'done', `built from ${binary.path}`);
@@ -129,7 +138,12 @@ async function findStaticBusybox(paths: string[]): Promise<{ path?: string; why:
   };
 }
 
-async function buildFromBusybox(docker: Docker, binaryPath: string, tag: string, ctx: TaskContext): Promise<string> {
+async function buildFromBusybox(
+  docker: Docker,
+  binaryPath: string,
+  tag: string,
+  ctx: TaskContext,
+): Promise<string> {
   const binary = await readFile(binaryPath);
   const tar = pack();
   tar.entry(

@@ -1,4 +1,12 @@
-import { app, BrowserWindow, ipcMain, session, shell, type IpcMainEvent, type IpcMainInvokeEvent } from 'electron';
+import {
+  app,
+  BrowserWindow,
+  ipcMain,
+  session,
+  shell,
+  type IpcMainEvent,
+  type IpcMainInvokeEvent,
+} from 'electron';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { CONTENT_SECURITY_POLICY, attachIpcTransport } from '../api';
@@ -27,7 +35,9 @@ async function main(): Promise<void> {
   await core.start();
 
   session.defaultSession.webRequest.onHeadersReceived((details, callback) => {
-    callback({ responseHeaders: { ...details.responseHeaders, 'Content-Security-Policy': [CONTENT_SECURITY_POLICY] } });
+    callback({
+      responseHeaders: { ...details.responseHeaders, 'Content-Security-Policy': [CONTENT_SECURITY_POLICY] },
+    });
   });
   // No permission (camera, notifications, geolocation...) is ever needed.
   session.defaultSession.setPermissionRequestHandler((_wc, _permission, callback) => callback(false));
@@ -60,7 +70,13 @@ async function main(): Promise<void> {
   win.once('ready-to-show', () => win.show());
   win.on('close', () => {
     const b = win.getNormalBounds();
-    saveWindowState(dataDir, { width: b.width, height: b.height, x: b.x, y: b.y, maximized: win.isMaximized() });
+    saveWindowState(dataDir, {
+      width: b.width,
+      height: b.height,
+      x: b.x,
+      y: b.y,
+      maximized: win.isMaximized(),
+    });
   });
 
   // No remote content and no navigation away from the app; links open in the user's browser.

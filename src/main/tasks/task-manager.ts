@@ -82,7 +82,9 @@ export class TaskManager {
         task.progress = 1;
         if (result !== undefined) task.result = result;
       } catch (err) {
-        const apiErr = abort.signal.aborted ? new ApiError('CANCELED', `${task.title}: canceled`) : ApiError.from(err);
+        const apiErr = abort.signal.aborted
+          ? new ApiError('CANCELED', `${task.title}: canceled`)
+          : ApiError.from(err);
         task.state = apiErr.code === 'CANCELED' ? 'canceled' : 'failed';
         task.error = { code: apiErr.code, message: apiErr.message };
         if (apiErr.hint) task.error.hint = apiErr.hint;
@@ -132,12 +134,14 @@ export class TaskManager {
 
   /** Cancels everything still running and waits for it to end (app shutdown). */
   async shutdown(): Promise<void> {
-    for (const e of this.tasks.values()) if (e.task.state === 'running' && e.task.cancellable) e.abort.abort();
+    for (const e of this.tasks.values())
+      if (e.task.state === 'running' && e.task.cancellable) e.abort.abort();
     await Promise.allSettled([...this.tasks.values()].map((e) => e.done));
   }
 
   private prune(): void {
     const finished = [...this.tasks.values()].filter((e) => e.task.state !== 'running');
-    for (const e of finished.slice(0, Math.max(0, finished.length - KEEP_FINISHED))) this.tasks.delete(e.task.id);
+    for (const e of finished.slice(0, Math.max(0, finished.length - KEEP_FINISHED)))
+      this.tasks.delete(e.task.id);
   }
 }

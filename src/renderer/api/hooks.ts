@@ -11,7 +11,10 @@ export function useApi(): RendererApi {
 }
 
 /** The latest payload of a subscription (live lists come from watches, never polling). */
-export function useSubscription<E extends EventName>(event: E, params: EventParams<E>): EventPayload<E> | undefined {
+export function useSubscription<E extends EventName>(
+  event: E,
+  params: EventParams<E>,
+): EventPayload<E> | undefined {
   const api = useApi();
   const [value, setValue] = useState<EventPayload<E>>();
   const key = JSON.stringify(params);

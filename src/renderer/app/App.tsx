@@ -79,12 +79,17 @@ function Navigation() {
   const location = useLocation();
   const navigate = useNavigate();
   useEffect(() => {
-    if (PAGES.some((p) => p.path === location.pathname)) localStorage.setItem(LAST_PAGE_KEY, location.pathname);
+    if (PAGES.some((p) => p.path === location.pathname))
+      localStorage.setItem(LAST_PAGE_KEY, location.pathname);
   }, [location.pathname]);
   return (
     <Drawer
       variant="permanent"
-      sx={{ width: DRAWER_WIDTH, flexShrink: 0, '& .MuiDrawer-paper': { width: DRAWER_WIDTH, position: 'relative' } }}
+      sx={{
+        width: DRAWER_WIDTH,
+        flexShrink: 0,
+        '& .MuiDrawer-paper': { width: DRAWER_WIDTH, position: 'relative' },
+      }}
     >
       <List component="nav" aria-label="Pages">
         {PAGES.map((p) => (
@@ -115,7 +120,12 @@ export function App() {
       maxSnack={4}
       anchorOrigin={{ vertical: 'bottom', horizontal: 'right' }}
       action={(key) => (
-        <IconButton size="small" color="inherit" aria-label="Dismiss notification" onClick={() => closeSnackbar(key)}>
+        <IconButton
+          size="small"
+          color="inherit"
+          aria-label="Dismiss notification"
+          onClick={() => closeSnackbar(key)}
+        >
           <CloseIcon fontSize="small" />
         </IconButton>
       )}

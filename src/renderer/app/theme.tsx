@@ -4,7 +4,10 @@ import { createContext, useContext, useMemo, useState, type ReactNode } from 're
 export type ThemePreference = 'system' | 'light' | 'dark';
 const KEY = 'flotilla.theme';
 
-const ThemePreferenceContext = createContext<{ preference: ThemePreference; setPreference: (p: ThemePreference) => void }>({
+const ThemePreferenceContext = createContext<{
+  preference: ThemePreference;
+  setPreference: (p: ThemePreference) => void;
+}>({
   preference: 'system',
   setPreference: () => undefined,
 });

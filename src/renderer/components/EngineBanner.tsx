@@ -8,8 +8,8 @@ export function EngineBanner() {
   return (
     <Alert severity="error" role="alert" sx={{ borderRadius: 0 }}>
       <AlertTitle>Docker engine unavailable</AlertTitle>
-      {status.problem?.message} {status.problem?.hint ? <strong>{status.problem.hint}</strong> : null} Flotilla
-      reconnects by itself when the engine is back.
+      {status.problem?.message} {status.problem?.hint ? <strong>{status.problem.hint}</strong> : null}{' '}
+      Flotilla reconnects by itself when the engine is back.
     </Alert>
   );
 }

@@ -30,17 +30,27 @@ export function StatusBar() {
         minHeight: 36,
       }}
     >
-      <Tooltip title={engine?.problem ? `${engine.problem.message} ${engine.problem.hint}` : (engine?.endpoint ?? '')}>
+      <Tooltip
+        title={
+          engine?.problem ? `${engine.problem.message} ${engine.problem.hint}` : (engine?.endpoint ?? '')
+        }
+      >
         <Chip
           role="status"
           size="small"
           label={engineLabel}
           aria-label={`Engine status: ${engineLabel}`}
-          color={engine?.state === 'connected' ? 'success' : engine?.state === 'disconnected' ? 'error' : 'default'}
+          color={
+            engine?.state === 'connected' ? 'success' : engine?.state === 'disconnected' ? 'error' : 'default'
+          }
           variant={engine?.state === 'connected' ? 'outlined' : 'filled'}
         />
       </Tooltip>
-      <Box role="group" sx={{ flex: 1, display: 'flex', gap: 2, overflow: 'hidden' }} aria-label="Running tasks">
+      <Box
+        role="group"
+        sx={{ flex: 1, display: 'flex', gap: 2, overflow: 'hidden' }}
+        aria-label="Running tasks"
+      >
         {running.map((t) => (
           <Box
             key={t.id}
@@ -59,7 +69,11 @@ export function StatusBar() {
               aria-label={`${t.title} progress`}
             />
             {t.cancellable && (
-              <IconButton size="small" aria-label={`Cancel ${t.title}`} onClick={() => void api.call('tasks.cancel', { id: t.id })}>
+              <IconButton
+                size="small"
+                aria-label={`Cancel ${t.title}`}
+                onClick={() => void api.call('tasks.cancel', { id: t.id })}
+              >
                 <CancelIcon fontSize="inherit" />
               </IconButton>
             )}

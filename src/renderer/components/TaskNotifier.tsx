@@ -17,10 +17,13 @@ export function TaskNotifier() {
       if (t.state === 'succeeded') enqueueSnackbar(`${t.title}: done`, { variant: 'success' });
       else if (t.state === 'canceled') enqueueSnackbar(`${t.title}: canceled`, { variant: 'info' });
       else
-        enqueueSnackbar(`${t.title} failed: ${t.error?.message ?? 'unknown error'}${t.error?.hint ? ` — ${t.error.hint}` : ''}`, {
-          variant: 'error',
-          persist: true,
-        });
+        enqueueSnackbar(
+          `${t.title} failed: ${t.error?.message ?? 'unknown error'}${t.error?.hint ? ` — ${t.error.hint}` : ''}`,
+          {
+            variant: 'error',
+            persist: true,
+          },
+        );
     });
   }, [api, enqueueSnackbar]);
   return null;

@@ -19,7 +19,10 @@ export const calls = {
         /** Tag to produce (default busybox:latest); tests use their own. */
         tag: z
           .string()
-          .regex(/^[a-z0-9][a-z0-9._/-]*(:[A-Za-z0-9._-]+)?$/, 'must be a docker image reference like name:tag')
+          .regex(
+            /^[a-z0-9][a-z0-9._/-]*(:[A-Za-z0-9._-]+)?$/,
+            'must be a docker image reference like name:tag',
+          )
           .max(200)
           .optional(),
         /** Skip the registry and build from the host's busybox. */
@@ -30,7 +33,10 @@ export const calls = {
   },
   'tasks.list': { params: z.object({}).strict(), result: z.array(Task) },
   'tasks.get': { params: z.object({ id: z.string().min(1) }).strict(), result: Task },
-  'tasks.cancel': { params: z.object({ id: z.string().min(1) }).strict(), result: z.object({ canceled: z.boolean() }) },
+  'tasks.cancel': {
+    params: z.object({ id: z.string().min(1) }).strict(),
+    result: z.object({ canceled: z.boolean() }),
+  },
 } as const;
 
 /**

@@ -111,7 +111,8 @@ export class WsApiClient implements ApiClient {
       const queued = this.queue.splice(0);
       const queuedSubs = new Set(queued.filter((f) => f.type === 'subscribe').map((f) => f.id));
       for (const [id, s] of this.subs) {
-        if (!queuedSubs.has(id)) this.sendNow(ws, { type: 'subscribe', id, event: s.event, params: s.params });
+        if (!queuedSubs.has(id))
+          this.sendNow(ws, { type: 'subscribe', id, event: s.event, params: s.params });
       }
       for (const f of queued) this.sendNow(ws, f);
     });

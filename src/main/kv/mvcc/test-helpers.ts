@@ -1,0 +1,43 @@
+// Shared helpers for this folder's tests.
+
+import { expect } from 'vitest';
+import type { ApplyResult } from './command';
+import { MvccError } from './errors';
+import type { KeyValue } from './types';
+
+const encoder = new TextEncoder();
+const decoder = new TextDecoder();
+
+/** UTF-8 bytes of a string. */
+export const b = (s: string): Uint8Array => encoder.encode(s);
+/** String of UTF-8 bytes. */
+export const str = (u: Uint8Array): string => decoder.decode(u);
+export const keys = (kvs: KeyValue[]): string[] => kvs.map((kv) => str(kv.key));
+
+export function expectMvccError(fn: () => unknown, message: string): MvccError {
+  try {
+    fn();
+  } catch (err) {
+    expect(err).toBeInstanceOf(MvccError);
+    expect((err as MvccError).message).toBe(message);
+    return err as MvccError;
+  }
+  throw new Error(`expected MvccError "${message}"`);
+}
+
+export function okResponse<T>(result: ApplyResult): T {
+  if (!result.ok) throw result.error;
+  return result.response as T;
+}
+
+/** Deterministic PRNG (mulberry32) for randomized tests. */
+export function prng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
