@@ -34,7 +34,7 @@ if [ ${#packages[@]} -gt 0 ]; then
   command -v apt-get >/dev/null 2>&1 || die "missing ${packages[*]} and there is no apt-get here: install them with your system's package manager."
   say "installing ${packages[*]} with apt-get"
   as_root apt-get update -q >/dev/null
-  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "${packages[@]}" >/dev/null
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -q "${packages[@]}" >/dev/null
 fi
 
 if ! docker info >/dev/null 2>&1; then
