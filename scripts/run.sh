@@ -22,9 +22,10 @@ if [ "$what" = start ]; then
   exec npm start
 fi
 
-echo "[run] typecheck and lint"
+echo "[run] typecheck, lint, format"
 npm run --silent typecheck
 npm run --silent lint
+npm run --silent format:check
 echo "[run] unit tests"
 npm run --silent test:unit
 echo "[run] integration tests (real Docker engine)"

@@ -1,7 +1,7 @@
 // Binary codec for commands (the Raft entry payload). Layout: version byte, type byte, request id
 // (u64), then the request. Flags pack the booleans; absent numbers cost one varint byte.
 
-import { BinReader, BinWriter } from './binary';
+import { BinReader, BinWriter } from '../encoding/binary';
 import type { Command } from './command';
 import type { Compare, DeleteRangeRequest, PutRequest, RangeRequest, RequestOp, TxnRequest } from './types';
 

@@ -2,7 +2,7 @@
 // canonical — keys ascending, leases by id — so equal states give equal bytes and equal hashes.
 
 import { buf as crc32c } from 'crc-32/crc32c';
-import { BinReader, BinWriter } from './binary';
+import { BinReader, BinWriter } from '../encoding/binary';
 import { KeyHistory } from './key-history';
 import type { KeyRecord } from './key-history';
 import type { LeaseState } from './lease-table';

@@ -1,5 +1,6 @@
-// Minimal binary writer/reader for commands and snapshots: LEB128 varints (numbers up to 2^53),
-// zigzag for signed values, length-prefixed bytes, fixed 8-byte int64 for ids.
+// The KV's binary writer/reader, shared by the MVCC command and snapshot codecs and the member's
+// peer messages: LEB128 varints (numbers up to 2^53; Raft terms and indexes stay short), zigzag for
+// signed values, length-prefixed bytes, fixed 8-byte little-endian int64 for ids.
 
 export class BinWriter {
   private buf: Uint8Array;
@@ -29,6 +30,7 @@ export class BinWriter {
 
   /** Unsigned integer < 2^53. */
   uint(v: number): this {
+    if (!Number.isSafeInteger(v) || v < 0) throw new RangeError(`uint out of range: ${v}`);
     this.ensure(8);
     while (v >= 0x80) {
       this.buf[this.pos++] = (v % 0x80) | 0x80;
@@ -90,7 +92,7 @@ export class BinReader {
   }
 
   private need(n: number): void {
-    if (this.pos + n > this.buf.length) throw new RangeError('mvcc codec: truncated input');
+    if (this.pos + n > this.buf.length) throw new RangeError('truncated input');
   }
 
   u8(): number {
@@ -106,7 +108,7 @@ export class BinReader {
       result += (b & 0x7f) * mul;
       if (b < 0x80) return result;
       mul *= 0x80;
-      if (mul > 2 ** 56) throw new RangeError('mvcc codec: varint too long');
+      if (mul > 2 ** 56) throw new RangeError('varint too long');
     }
   }
 
