@@ -42,6 +42,11 @@ async function main(): Promise<void> {
   // No permission (camera, notifications, geolocation...) is ever needed.
   session.defaultSession.setPermissionRequestHandler((_wc, _permission, callback) => callback(false));
 
+  // No <webview> anywhere, whatever a page might try.
+  app.on('web-contents-created', (_e, contents) => {
+    contents.on('will-attach-webview', (event) => event.preventDefault());
+  });
+
   const isTrustedSender = (event: IpcMainEvent | IpcMainInvokeEvent) => {
     const frame = event.senderFrame;
     return !!frame && frame.parent === null && frame.url.split('#')[0] === rendererUrl;
@@ -86,9 +91,6 @@ async function main(): Promise<void> {
   win.webContents.setWindowOpenHandler(({ url }) => {
     if (/^https?:\/\//.test(url)) void shell.openExternal(url);
     return { action: 'deny' };
-  });
-  app.on('web-contents-created', (_e, contents) => {
-    contents.on('will-attach-webview', (event) => event.preventDefault());
   });
 
   await win.loadFile(rendererIndex);
