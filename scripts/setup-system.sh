@@ -28,6 +28,9 @@ command -v dockerd >/dev/null 2>&1 || packages+=(docker.io)
 dpkg -s busybox-static >/dev/null 2>&1 || packages+=(busybox-static)
 if [ "$want" = test ]; then
   command -v chromium >/dev/null 2>&1 || packages+=(chromium)
+  # The reference etcd (conformance tests and benchmarks run against it too).
+  command -v etcd >/dev/null 2>&1 || packages+=(etcd-server)
+  command -v etcdctl >/dev/null 2>&1 || packages+=(etcd-client)
 fi
 
 if [ ${#packages[@]} -gt 0 ]; then
