@@ -1,7 +1,7 @@
 // One build for everything: main process, preload and flotctl with esbuild; the renderer with Vite.
 import { build as esbuild } from 'esbuild';
 import { build as viteBuild } from 'vite';
-import { readFileSync, rmSync } from 'node:fs';
+import { cpSync, readFileSync, rmSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { dirname, join } from 'node:path';
 
@@ -49,6 +49,9 @@ await Promise.all([
     absWorkingDir: root,
   }),
 ]);
+
+// The KV server loads its .proto files at run time; they sit next to the bundle.
+cpSync(join(root, 'src/main/kv/server/proto'), join(root, 'dist/main/proto'), { recursive: true });
 
 await viteBuild({ configFile: join(root, 'vite.config.mts'), logLevel: 'warn', define });
 console.log('built dist/main (electron, preload, flotctl) and dist/renderer');

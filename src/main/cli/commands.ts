@@ -3,6 +3,7 @@ import { ApiError, type EngineStatus, type Task } from '../../shared/api';
 import { VERSION } from '../../shared/version';
 import { AppCore, resolveDataDir } from '../app';
 import { callApi, connectApi, findApp } from './client';
+import { kvCommand } from './kv';
 import { CommandError, UsageError, intFlag, parseFlags } from './usage';
 
 export interface Io {
@@ -23,6 +24,9 @@ Commands:
   docker seed [--offline] [--tag NAME:TAG]
                          make sure the busybox image exists (pull, else build from the host)
   tasks                  list running and recent tasks
+  kv serve --members N --data-dir DIR [--base-port P]
+                         run an embedded etcd-compatible KV cluster (etcdctl, etcd3 work);
+                         prints the client endpoints first, stops on SIGINT/SIGTERM
   help                   this text
 
 Data dir: --data-dir, else $FLOTILLA_HOME, else ~/.config/flotilla.
@@ -78,6 +82,7 @@ export const commands: Record<string, Handler> = {
         : 'docker: missing subcommand (info, seed)',
     );
   },
+  kv: (args, io) => kvCommand(args, io),
   tasks: async (args, io) => {
     const { values } = parseFlags('tasks', args, { ...GLOBAL });
     const api = await findApp(resolveDataDir(values['data-dir']));

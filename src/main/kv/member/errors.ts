@@ -22,6 +22,7 @@ export const ERR_LEADER_CHANGED = 'etcdserver: leader changed';
 export const ERR_NOT_LEADER = 'etcdserver: not leader';
 export const ERR_MEMBER_NOT_FOUND = 'etcdserver: member not found';
 export const ERR_MEMBER_EXISTS = 'membership: ID exists';
+export const ERR_MEMBER_NOT_LEARNER = 'etcdserver: can only promote a learner member';
 export const ERR_REMOVED = 'etcdserver: the member has been permanently removed from the cluster';
 
 export const noLeader = (): MemberError => new MemberError(ERR_NO_LEADER, 'Unavailable');

@@ -57,6 +57,7 @@ import {
   ERR_LEADER_CHANGED,
   ERR_MEMBER_EXISTS,
   ERR_MEMBER_NOT_FOUND,
+  ERR_MEMBER_NOT_LEARNER,
   ERR_NOT_LEADER,
   ERR_REMOVED,
   mapRaftError,
@@ -352,10 +353,18 @@ export class Member {
     return [...this.book.values()].filter((p) => this.isMember(p.id));
   }
 
-  /** Adds a voting member; resolves with the new member list once applied here. */
-  async addMember(name: string, addr: PeerAddr): Promise<PeerInfo[]> {
+  /** Adds a voting member (or a learner); resolves with the new member list once applied here. */
+  async addMember(name: string, addr: PeerAddr, learner = false): Promise<PeerInfo[]> {
     const peer: PeerInfo = { id: memberIdOf(name, this.o.clusterToken), name, addr };
     if (this.isMember(peer.id)) throw new MemberError(ERR_MEMBER_EXISTS, 'FailedPrecondition');
+    return this.changeConf(learner ? ConfChangeType.AddLearner : ConfChangeType.AddNode, peer);
+  }
+
+  /** Makes a learner a voter; resolves with the new member list once applied here. */
+  async promoteMember(id: NodeId): Promise<PeerInfo[]> {
+    const peer = this.book.get(id);
+    if (!peer || !this.isMember(id)) throw new MemberError(ERR_MEMBER_NOT_FOUND, 'NotFound');
+    if (!this.conf.learners.includes(id)) throw new MemberError(ERR_MEMBER_NOT_LEARNER, 'FailedPrecondition');
     return this.changeConf(ConfChangeType.AddNode, peer);
   }
 
@@ -398,6 +407,11 @@ export class Member {
 
   get appliedIndex(): number {
     return this.applied;
+  }
+
+  /** The Raft term this member is in (for response headers). */
+  get raftTerm(): number {
+    return this.term;
   }
 
   status(): MemberStatus {
