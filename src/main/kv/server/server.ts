@@ -6,7 +6,7 @@ import * as net from 'node:net';
 import * as grpc from '@grpc/grpc-js';
 import { status as Status } from '@grpc/grpc-js';
 import type { Member } from '../member';
-import { i64, u64, type HeaderFn } from './convert';
+import { approxSize, i64, u64, type HeaderFn } from './convert';
 import { ERR_NO_LEADER, ERR_NOT_LEADER, rpcError, toRpcError, RpcError } from './errors';
 import { Gateway } from './gateway';
 import { EMPTY_SETTINGS, peek, rewritingStream, type Peek } from './h2-authority';
@@ -18,6 +18,12 @@ import { WatchSession } from './watch-session';
 export const MAX_REQUEST_BYTES = 1.5 * 1024 * 1024;
 /** etcd's grpcOverheadBytes: gRPC accepts a bit more so the server can answer "too large" itself. */
 const GRPC_OVERHEAD_BYTES = 512 * 1024;
+/**
+ * What grpc-js itself accepts. Larger than etcd's gRPC limit on purpose: grpc-js words its own
+ * refusal differently from grpc-go, and clients match on the text, so unary requests between the
+ * two limits are refused by us with grpc-go's exact words (see `unary`).
+ */
+const TRANSPORT_MAX_BYTES = 64 * 1024 * 1024;
 /** The version Status reports: Debian's etcd, which etcdctl 3.4 is happy with. */
 export const REPORTED_VERSION = '3.4.23';
 
@@ -96,13 +102,25 @@ export class KvServer {
     };
     this.handlers = makeHandlers(ctx);
     this.grpcServer = new grpc.Server({
-      'grpc.max_receive_message_length': this.maxRequestBytes + GRPC_OVERHEAD_BYTES,
+      'grpc.max_receive_message_length': TRANSPORT_MAX_BYTES,
       'grpc.max_send_message_length': 2 ** 31 - 1,
       'grpc.keepalive_permit_without_calls': 1,
     });
+    const grpcLimit = this.maxRequestBytes + GRPC_OVERHEAD_BYTES;
     const unary =
-      (name: string): grpc.handleUnaryCall<Wire, Wire> =>
+      (svc: string, name: string): grpc.handleUnaryCall<Wire, Wire> =>
       (call, cb) => {
+        // The estimate is cheap; only a request that may be over the limit is re-encoded to measure it.
+        if (approxSize(call.request) > grpcLimit) {
+          const size = pb[svc]!.service[name]!.requestSerialize(call.request).length;
+          if (size > grpcLimit) {
+            cb({
+              code: Status.RESOURCE_EXHAUSTED,
+              details: `grpc: received message larger than max (${size} vs. ${grpcLimit})`,
+            });
+            return;
+          }
+        }
         const fn = this.handlers[name]!;
         fn(call.request).then(
           (r) => cb(null, r),
@@ -114,7 +132,7 @@ export class KvServer {
       };
     const impl = (svc: string, names: string[], extra: grpc.UntypedServiceImplementation = {}) => {
       const out: grpc.UntypedServiceImplementation = { ...extra };
-      for (const n of names) out[n] = unary(n);
+      for (const n of names) out[n] = unary(svc, n);
       this.grpcServer.addService(pb[svc]!.service, out);
     };
     impl('KV', ['Range', 'Put', 'DeleteRange', 'Txn', 'Compact']);
