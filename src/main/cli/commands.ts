@@ -27,6 +27,10 @@ Commands:
   kv serve --members N --data-dir DIR [--base-port P]
                          run an embedded etcd-compatible KV cluster (etcdctl, etcd3 work);
                          prints the client endpoints first, stops on SIGINT/SIGTERM
+  kv init --members N --data-dir DIR [--base-port P]
+                         write the KV cluster layout, print its client endpoints
+  kv serve --data-dir DIR --member NAME [--peer NAME=HOST:PORT ...]
+                         run one member of that layout (one process per member)
   help                   this text
 
 Data dir: --data-dir, else $FLOTILLA_HOME, else ~/.config/flotilla.

@@ -660,7 +660,8 @@ export class Member {
   }
 
   private syncTransportPeers(): void {
-    for (const p of this.book.values()) if (p.id !== this.id) this.transport.addPeer(p.id, p.addr);
+    for (const p of this.book.values())
+      if (p.id !== this.id) this.transport.addPeer(p.id, this.o.dialOverrides?.[p.name] ?? p.addr);
     for (const id of this.transport.peerIds()) if (!this.book.has(id)) this.transport.removePeer(id);
   }
 

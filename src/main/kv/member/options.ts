@@ -28,6 +28,11 @@ export interface MemberOptions {
   maxUncommittedBytes?: number;
   /** Minimum lease TTL in seconds (etcd: ceil(1.5 × election timeout)). */
   minLeaseTtl?: number;
+  /**
+   * Addresses to dial for some peers (by name) instead of the ones in the peer book, e.g. to route peer
+   * traffic through a proxy. Applies whenever the book changes (boot, snapshots, conf changes).
+   */
+  dialOverrides?: Record<string, PeerAddr>;
 }
 
 export interface StartOptions {
@@ -38,7 +43,7 @@ export interface StartOptions {
 }
 
 export type ResolvedOptions = Required<
-  Omit<MemberOptions, 'seed' | 'walSegmentBytes' | 'host' | 'peerPort' | 'minLeaseTtl'>
+  Omit<MemberOptions, 'seed' | 'walSegmentBytes' | 'host' | 'peerPort' | 'minLeaseTtl' | 'dialOverrides'>
 > &
   MemberOptions;
 
