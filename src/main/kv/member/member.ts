@@ -117,6 +117,8 @@ export class Member {
   /** A commit-only hard state not yet written (written with the next synced batch). */
   private unsavedHard: Ready['hardState'];
   private loop: Promise<void> | undefined;
+  /** Set while the Ready loop runs, from before it starts (see kick()). */
+  private looping = false;
   private removed = false;
   private fatal: Error | undefined;
   private closing: Promise<void> | undefined;
@@ -540,8 +542,17 @@ export class Member {
 
   /** Starts the Ready loop unless it is already running (it re-checks before finishing). */
   private kick(): void {
-    if (this.loop || this.state !== 'running') return;
+    if (this.looping || this.state !== 'running') return;
+    // Claimed BEFORE runLoop() is called: an async function runs synchronously up to its first
+    // await, and a Ready without entries is handled (applied, reads answered, 'applied' emitted,
+    // messages sent) without any await. Whatever that does may call kick() again (a released read
+    // starting the next ReadIndex round, a listener proposing, an unreachable peer reported), and
+    // `this.loop` is only assigned once runLoop() returns. A second loop then took a second Ready
+    // before the first was advanced, applied its committed entries first, and the first loop's
+    // entries were skipped as already applied: committed writes lost on this member alone.
+    this.looping = true;
     this.loop = this.runLoop().finally(() => {
+      this.looping = false;
       this.loop = undefined;
       // Input that arrived during the last await is picked up by a fresh loop.
       if (this.state === 'running' && this.raft.hasReady()) this.kick();

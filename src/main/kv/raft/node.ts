@@ -30,7 +30,7 @@ import {
 } from './types';
 import { Raft, Role, type Config, type ReadState } from './raft';
 import { encodeConfChange, type ConfChange } from './confchange';
-import { NoLeaderError, ProposalDroppedError } from './errors';
+import { NoLeaderError, ProposalDroppedError, RaftInvariantError } from './errors';
 import type { ProgressState } from './progress';
 import { isResponse, last, makeMessage, normalEntry } from './util';
 
@@ -86,6 +86,8 @@ export class RaftNode {
   private readonly raft: Raft;
   private prevSoft: SoftState;
   private prevHard: HardState;
+  /** A Ready was handed out and not yet advanced. */
+  private readyOutstanding = false;
 
   constructor(config: Config) {
     this.raft = new Raft(config);
@@ -191,6 +193,10 @@ export class RaftNode {
 
   /** Everything to persist, send and apply since the last Ready. Call advance(rd) when done. */
   ready(): Ready {
+    // A second Ready before advance() hands out committed entries past ones still being applied;
+    // applied out of order, the earlier ones would then be skipped. Refuse rather than lose them.
+    if (this.readyOutstanding)
+      throw new RaftInvariantError('ready() called before advance() of the previous Ready');
     const r = this.raft;
     r.flush();
     const log = r.log;
@@ -221,6 +227,7 @@ export class RaftNode {
     if (snapshot) rd.snapshot = snapshot;
     r.msgs = [];
     r.readStates = [];
+    this.readyOutstanding = true;
     log.unstable.acceptInProgress();
     const lastCommitted = last(committedEntries);
     if (lastCommitted) {
@@ -232,6 +239,7 @@ export class RaftNode {
 
   /** The Ready was persisted, sent and applied. */
   advance(rd: Ready): void {
+    this.readyOutstanding = false;
     const log = this.raft.log;
     const lastEntry = last(rd.entries);
     if (lastEntry) log.unstable.stableTo(lastEntry.index, lastEntry.term);

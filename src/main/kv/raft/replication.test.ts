@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { MessageType } from './types';
 import { Role } from './raft';
-import { NoLeaderError, ProposalDroppedError } from './errors';
+import { NoLeaderError, ProposalDroppedError, RaftInvariantError } from './errors';
 import { ProgressState } from './progress';
 import { TestCluster, storageWithTerms, text } from './testkit';
 
@@ -186,5 +186,24 @@ describe('flow control', () => {
 describe('misc', () => {
   it('text helper round-trips', () => {
     expect(new TextDecoder().decode(text('abc'))).toBe('abc');
+  });
+});
+
+describe('the Ready contract', () => {
+  it('refuses a second Ready before the first is advanced (its committed entries would be overtaken)', () => {
+    const c = new TestCluster([1, 2, 3]);
+    c.elect(1);
+    c.propose(1, 'a');
+    c.stabilize();
+    const n = c.node(1);
+    c.propose(1, 'b');
+    expect(n.hasReady()).toBe(true);
+    const rd = n.ready();
+    expect(rd.entries).toHaveLength(1);
+    expect(() => n.ready()).toThrow(RaftInvariantError);
+    c.storage(1).append(rd.entries);
+    n.advance(rd);
+    c.propose(1, 'c'); // after advance() the next Ready is handed out again
+    expect(() => n.advance(n.ready())).not.toThrow();
   });
 });
