@@ -1,21 +1,13 @@
 import type { KvInput, KvOperation, KvOutput, KvValue } from './etcd-model';
+import { prng } from '../raft/prng';
+
+export { prng };
 
 /**
  * Generators of histories for tests and benchmarks: clients issue requests with random timing against a
  * simulated linearizable etcd (each request takes effect at a random instant inside its interval), so the
  * resulting histories are linearizable by construction. Deterministic for a given seed.
  */
-
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 export interface GenerateOptions {
   clients: number;

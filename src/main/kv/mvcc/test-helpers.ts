@@ -4,6 +4,9 @@ import { expect } from 'vitest';
 import type { ApplyResult } from './command';
 import { MvccError } from './errors';
 import type { KeyValue } from './types';
+import { prng } from '../raft/prng';
+
+export { prng };
 
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
@@ -28,16 +31,4 @@ export function expectMvccError(fn: () => unknown, message: string): MvccError {
 export function okResponse<T>(result: ApplyResult): T {
   if (!result.ok) throw result.error;
   return result.response as T;
-}
-
-/** Deterministic PRNG (mulberry32) for randomized tests. */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }

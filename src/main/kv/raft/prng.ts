@@ -35,3 +35,9 @@ export class Prng {
     return item;
   }
 }
+
+/** The same generator as a plain function, for tests and generators that only need floats. */
+export function prng(seed: number): () => number {
+  const p = new Prng(seed);
+  return () => p.next();
+}
