@@ -4,13 +4,9 @@ import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { FLOTCTL } from './test-helpers';
 
-// The built CLI (npm run build comes first in every test command), as a user runs it.
-const ROOT = join(__dirname, '..', '..', '..');
-const FLOTCTL = join(ROOT, 'bin', 'flotctl');
-if (!existsSync(join(ROOT, 'dist', 'main', 'flotctl.cjs')))
-  throw new Error('flotctl is not built: run `npm run build` first');
-
+// flotctl as a user runs it.
 let home = '';
 let serve: ChildProcess | undefined;
 

@@ -1,17 +1,13 @@
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { spawnSync, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Etcd3 } from 'etcd3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { FLOTCTL, spawnFirstLine } from './test-helpers';
 
 // `flotctl kv init` + `flotctl kv serve --member`: one member per process, as the fault test runs them.
-const ROOT = join(__dirname, '..', '..', '..');
-const FLOTCTL = join(ROOT, 'bin', 'flotctl');
-if (!existsSync(join(ROOT, 'dist', 'main', 'flotctl.cjs')))
-  throw new Error('flotctl is not built: run `npm run build` first');
-
 let dir = '';
 const children: ChildProcess[] = [];
 
@@ -19,23 +15,9 @@ const flotctl = (...args: string[]) =>
   spawnSync(process.execPath, [FLOTCTL, ...args], { encoding: 'utf8', timeout: 20_000 });
 
 function serveMember(name: string, ...extra: string[]): Promise<string> {
-  const child = spawn(
-    process.execPath,
-    [FLOTCTL, 'kv', 'serve', '--data-dir', dir, '--member', name, ...extra],
-    { stdio: ['ignore', 'pipe', 'pipe'] },
+  return spawnFirstLine(['kv', 'serve', '--data-dir', dir, '--member', name, ...extra], (c) =>
+    children.push(c),
   );
-  children.push(child);
-  return new Promise((resolve, reject) => {
-    let out = '';
-    let err = '';
-    child.stdout!.on('data', (c: Buffer) => {
-      out += c.toString();
-      const nl = out.indexOf('\n');
-      if (nl >= 0) resolve(out.slice(0, nl));
-    });
-    child.stderr!.on('data', (c: Buffer) => (err += c.toString()));
-    child.on('exit', (code) => reject(new Error(`member ${name} exited ${code}: ${err}`)));
-  });
 }
 
 beforeAll(async () => {

@@ -1,37 +1,18 @@
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { FLOTCTL, spawnFirstLine } from './test-helpers';
 
 // `flotctl kv serve` as a user runs it (built CLI), driven by Debian's real etcdctl 3.4.
-const ROOT = join(__dirname, '..', '..', '..');
-const FLOTCTL = join(ROOT, 'bin', 'flotctl');
 const ETCDCTL = '/usr/bin/etcdctl';
-if (!existsSync(join(ROOT, 'dist', 'main', 'flotctl.cjs')))
-  throw new Error('flotctl is not built: run `npm run build` first');
-
 let dir = '';
 let serve: ChildProcess | undefined;
 let endpoints = '';
 
 function startServe(args: string[]): Promise<string> {
-  const child = spawn(process.execPath, [FLOTCTL, 'kv', 'serve', '--data-dir', join(dir, 'kv'), ...args], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  serve = child;
-  return new Promise((resolve, reject) => {
-    let out = '';
-    let err = '';
-    child.stdout!.on('data', (c: Buffer) => {
-      out += c.toString();
-      const nl = out.indexOf('\n');
-      if (nl >= 0) resolve(out.slice(0, nl));
-    });
-    child.stderr!.on('data', (c: Buffer) => (err += c.toString()));
-    child.on('exit', (code) => reject(new Error(`kv serve exited ${code}: ${err}`)));
-  });
+  return spawnFirstLine(['kv', 'serve', '--data-dir', join(dir, 'kv'), ...args], (c) => (serve = c));
 }
 
 function stopServe(): Promise<number | null> {

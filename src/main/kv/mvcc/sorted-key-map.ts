@@ -31,7 +31,8 @@ export class SortedKeyMap<V> {
     return node && compareBytes(node.key, key) === 0 ? node.value : undefined;
   }
 
-  set(key: Uint8Array, value: V): void {
+  /** Per level, the last node whose key is below `key` (where an insert or unlink happens). */
+  private predecessors(key: Uint8Array): SkipNode<V>[] {
     const update = new Array<SkipNode<V>>(MAX_LEVEL);
     let x = this.head;
     for (let i = this.level - 1; i >= 0; i--) {
@@ -42,7 +43,12 @@ export class SortedKeyMap<V> {
       }
       update[i] = x;
     }
-    const found = x.next[0];
+    return update;
+  }
+
+  set(key: Uint8Array, value: V): void {
+    const update = this.predecessors(key);
+    const found = update[0]!.next[0];
     if (found && compareBytes(found.key, key) === 0) {
       found.value = value;
       return;
@@ -61,17 +67,8 @@ export class SortedKeyMap<V> {
   }
 
   delete(key: Uint8Array): boolean {
-    let x = this.head;
-    const update = new Array<SkipNode<V>>(MAX_LEVEL);
-    for (let i = this.level - 1; i >= 0; i--) {
-      let n = x.next[i];
-      while (n && compareBytes(n.key, key) < 0) {
-        x = n;
-        n = x.next[i];
-      }
-      update[i] = x;
-    }
-    const target = x.next[0];
+    const update = this.predecessors(key);
+    const target = update[0]!.next[0];
     if (!target || compareBytes(target.key, key) !== 0) return false;
     for (let i = 0; i < this.level; i++) {
       if (update[i]!.next[i] !== target) break;

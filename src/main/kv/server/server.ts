@@ -24,6 +24,7 @@ const GRPC_OVERHEAD_BYTES = 512 * 1024;
  * two limits are refused by us with grpc-go's exact words (see `unary`).
  */
 const TRANSPORT_MAX_BYTES = 64 * 1024 * 1024;
+const BULK_METHODS = new Set(['Put', 'DeleteRange', 'Txn']);
 /** The version Status reports: Debian's etcd, which etcdctl 3.4 is happy with. */
 export const REPORTED_VERSION = '3.4.23';
 
@@ -110,8 +111,9 @@ export class KvServer {
     const unary =
       (svc: string, name: string): grpc.handleUnaryCall<Wire, Wire> =>
       (call, cb) => {
-        // The estimate is cheap; only a request that may be over the limit is re-encoded to measure it.
-        if (approxSize(call.request) > grpcLimit) {
+        // Only requests carrying values can be that large. The estimate is cheap; only a request that
+        // may be over the limit is re-encoded to measure it.
+        if (BULK_METHODS.has(name) && approxSize(call.request) > grpcLimit) {
           const size = pb[svc]!.service[name]!.requestSerialize(call.request).length;
           if (size > grpcLimit) {
             cb({
