@@ -32,6 +32,25 @@ export default tseslint.config(
     rules: { 'no-restricted-imports': ['error', { patterns: ['node:*', '**/main/**', '**/renderer/**'] }] },
   },
   {
+    // fleet talks to the KV only through the etcd3 client (DESIGN.md decision 1) and knows nothing
+    // of the layers above it. Tests may start an embedded KV.
+    files: ['src/main/fleet/**/*.ts'],
+    ignores: ['**/*.test.ts', '**/test-helpers.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              regex: '^(\\.\\./)+(kv|api|app|cli|clusters|machines|electron|renderer)(/|$)',
+              message: 'fleet is below these layers',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
     files: ['src/main/kv/**/*.ts'],
     rules: {
       'no-restricted-imports': [

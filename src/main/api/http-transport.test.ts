@@ -4,6 +4,7 @@ import { WsApiClient, type EngineStatus, type Task, type WebSocketLike } from '.
 import { EngineMonitor } from '../docker';
 import { TaskManager } from '../tasks';
 import { HttpTransport } from './http-transport';
+import { ClusterManager } from '../clusters';
 import { ApiService } from './service';
 
 // Real sockets on loopback; the engine endpoint points nowhere, which is a state the API must serve too.
@@ -33,6 +34,8 @@ async function serve(port = 0) {
     },
     engine,
     tasks,
+    // No cluster is ever created here; the data dir is never written.
+    clusters: new ClusterManager('/nonexistent/flotilla-test', engine.docker, tasks),
   });
   const http = new HttpTransport({ service, token: TOKEN, port });
   const boundPort = await http.listen();

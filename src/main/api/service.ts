@@ -11,6 +11,7 @@ import {
   type EventName,
   type EventPayload,
 } from '../../shared/api';
+import type { ClusterManager } from '../clusters';
 import type { EngineMonitor } from '../docker';
 import { seedBusybox } from '../docker';
 import type { TaskManager } from '../tasks';
@@ -19,6 +20,7 @@ export interface ServiceDeps {
   info: AppInfo;
   engine: EngineMonitor;
   tasks: TaskManager;
+  clusters: ClusterManager;
 }
 
 type Handlers = {
@@ -40,21 +42,20 @@ export class ApiService {
   private readonly subscribers: Subscribers;
 
   constructor(deps: ServiceDeps) {
-    const { engine, tasks } = deps;
+    const { engine, tasks, clusters } = deps;
+    const fleet = (p: { cluster?: string | undefined }) => clusters.control(p.cluster);
+    const requireEngine = () => {
+      const s = engine.current();
+      if (s.state !== 'connected')
+        throw new ApiError('ENGINE_UNAVAILABLE', s.problem?.message ?? 'The Docker engine is not connected', {
+          hint: s.problem?.hint,
+        });
+    };
     this.handlers = {
       'app.info': async () => deps.info,
       'docker.status': async () => engine.current(),
       'docker.seedImage': async (p) => {
-        if (engine.current().state !== 'connected') {
-          const s = engine.current();
-          throw new ApiError(
-            'ENGINE_UNAVAILABLE',
-            s.problem?.message ?? 'The Docker engine is not connected',
-            {
-              hint: s.problem?.hint,
-            },
-          );
-        }
+        requireEngine();
         const tag = p.tag ?? 'busybox:latest';
         const task = tasks.start({ kind: 'docker.seed', title: `Seed image ${tag}` }, (ctx) =>
           seedBusybox(engine.docker, ctx, { tag, offline: p.offline }),
@@ -64,6 +65,29 @@ export class ApiService {
       'tasks.list': async () => tasks.list(),
       'tasks.get': async (p) => tasks.get(p.id),
       'tasks.cancel': async (p) => ({ canceled: tasks.cancel(p.id) }),
+      'clusters.list': async () => clusters.list(),
+      'clusters.create': async (p) => {
+        requireEngine();
+        const task = await clusters.create(p);
+        return { taskId: task.id };
+      },
+      'clusters.destroy': async (p) => {
+        requireEngine();
+        return { taskId: clusters.destroy(p.name).id };
+      },
+      'clusters.setActive': async (p) => {
+        await clusters.setActive(p.name);
+        return {};
+      },
+      'units.list': async (p) => fleet(p).listUnits(),
+      'units.get': async (p) => fleet(p).getUnit(p.name),
+      'units.submit': async (p) => ({ results: await fleet(p).submit(p.units, p.replace) }),
+      'units.setState': async (p) => ({ units: await fleet(p).setState(p.names, p.state) }),
+      'units.destroy': async (p) => ({ destroyed: await fleet(p).destroy(p.names) }),
+      'units.move': async (p) => fleet(p).move(p.name, p.machineId),
+      'plan.preview': async (p) => fleet(p).plan(p.change),
+      'machines.list': async (p) => fleet(p).listMachines(),
+      'engine.status': async (p) => fleet(p).engineInfo(),
     };
     this.subscribers = {
       'docker.status': (_p, emit) => {
@@ -73,6 +97,13 @@ export class ApiService {
       'tasks.changed': (_p, emit) => {
         for (const t of tasks.list()) emit(t);
         return tasks.onChanged(emit);
+      },
+      'units.changed': (p, emit) => fleet(p).subscribeUnits(emit),
+      'machines.changed': (p, emit) => fleet(p).subscribeMachines(emit),
+      'engine.decisions': (p, emit) => {
+        const f = fleet(p);
+        for (const d of f.engineInfo().decisions) emit(d);
+        return f.onDecision(emit);
       },
     };
   }

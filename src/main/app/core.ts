@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { mkdir } from 'node:fs/promises';
 import { ApiService, HttpTransport } from '../api';
+import { ClusterManager } from '../clusters';
 import { EngineMonitor, engineEndpoint } from '../docker';
 import { TaskManager } from '../tasks';
 import { VERSION } from '../../shared/version';
@@ -26,6 +27,7 @@ export class AppCore {
   readonly tasks = new TaskManager();
   readonly engine: EngineMonitor;
   readonly service: ApiService;
+  readonly clusters: ClusterManager;
   readonly token = randomBytes(24).toString('hex');
   private http: HttpTransport | undefined;
   port = 0;
@@ -41,7 +43,8 @@ export class AppCore {
       dataDir: opts.dataDir,
     };
     if (opts.electronVersion) info.electron = opts.electronVersion;
-    this.service = new ApiService({ info, engine: this.engine, tasks: this.tasks });
+    this.clusters = new ClusterManager(opts.dataDir, this.engine.docker, this.tasks);
+    this.service = new ApiService({ info, engine: this.engine, tasks: this.tasks, clusters: this.clusters });
   }
 
   get url(): string {
@@ -72,6 +75,8 @@ export class AppCore {
       }
       throw err;
     }
+    // Clusters come back as they were; each start is a Task the UI and CLI can follow.
+    await this.clusters.restore();
     await writeApiFile(this.opts.dataDir, {
       port: this.port,
       token: this.token,
@@ -85,6 +90,7 @@ export class AppCore {
   async stop(): Promise<void> {
     await removeApiFile(this.opts.dataDir);
     await this.tasks.shutdown();
+    await this.clusters.shutdown();
     this.engine.stop();
     await this.http?.close();
   }

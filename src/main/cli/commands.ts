@@ -2,14 +2,15 @@ import { join } from 'node:path';
 import { ApiError, type EngineStatus, type Task } from '../../shared/api';
 import { VERSION } from '../../shared/version';
 import { AppCore, resolveDataDir } from '../app';
-import { callApi, connectApi, findApp } from './client';
+import { callApi, findApp } from './client';
+import { CLUSTER_HELP, clusterCommand } from './cluster';
 import { kvCommand } from './kv';
+import { followTask } from './follow-task';
+import { UNITS_HELP, unitCommands } from './units';
 import { CommandError, UsageError, intFlag, parseFlags } from './usage';
 
-export interface Io {
-  out: (line: string) => void;
-  err: (line: string) => void;
-}
+export type { Io } from './io';
+import type { Io } from './io';
 
 const GLOBAL = { 'data-dir': { type: 'string' } } as const;
 
@@ -32,6 +33,10 @@ Commands:
   kv serve --data-dir DIR --member NAME [--peer NAME=HOST:PORT ...]
                          run one member of that layout (one process per member)
   help                   this text
+
+${CLUSTER_HELP}
+
+${UNITS_HELP}
 
 Data dir: --data-dir, else $FLOTILLA_HOME, else ~/.config/flotilla.
 Exit codes: 0 ok, 1 failure, 2 usage.`;
@@ -87,6 +92,8 @@ export const commands: Record<string, Handler> = {
     );
   },
   kv: (args, io) => kvCommand(args, io),
+  cluster: (args, io) => clusterCommand(args, io),
+  ...unitCommands,
   tasks: async (args, io) => {
     const { values } = parseFlags('tasks', args, { ...GLOBAL });
     const api = await findApp(resolveDataDir(values['data-dir']));
@@ -142,45 +149,6 @@ async function dockerSeed(args: string[], io: Io): Promise<number> {
     return 0;
   }
   throw new CommandError(`${final.title}: ${final.error?.message ?? final.state}`, final.error?.hint);
-}
-
-/** Prints a task's steps as they change and resolves with its final state. */
-export function followTask(api: Awaited<ReturnType<typeof findApp>>, taskId: string, io: Io): Promise<Task> {
-  const client = connectApi(api);
-  const printed = new Map<string, string>();
-  return new Promise<Task>((resolvePromise, rejectPromise) => {
-    let settled = false;
-    const resolve = (t: Task) => {
-      settled ||= (resolvePromise(t), true);
-    };
-    const reject = (e: Error) => {
-      settled ||= (rejectPromise(e), true);
-    };
-    const off = client.subscribe(
-      'tasks.changed',
-      {},
-      (t) => {
-        if (t.id !== taskId) return;
-        for (const step of t.steps) {
-          const line = `${step.state.padEnd(8)} ${step.name}${step.detail ? `: ${step.detail}` : ''}`;
-          if (printed.get(step.name) !== line && step.state !== 'pending') {
-            printed.set(step.name, line);
-            io.err(line);
-          }
-        }
-        if (t.state !== 'running') {
-          resolve(t);
-          off();
-          client.close();
-        }
-      },
-      (err) => reject(err),
-    );
-    client.onConnectionState((s) => {
-      if (s === 'closed')
-        reject(new CommandError('lost the connection to Flotilla while following the task'));
-    });
-  });
 }
 
 function progressText(t: Task): string {

@@ -1,3 +1,11 @@
 export { EngineMonitor, type EngineMonitorOptions } from './engine-monitor';
 export { dockerFor, engineEndpoint, explainEngineError } from './endpoint';
-export { seedBusybox, SEEDED_LABEL, type SeedOutcome } from './seed';
+export {
+  BUSYBOX_CANDIDATES,
+  findStaticBusybox,
+  followBuild,
+  inspectImage,
+  seedBusybox,
+  SEEDED_LABEL,
+  type SeedOutcome,
+} from './seed';

@@ -80,7 +80,8 @@ export async function seedBusybox(docker: Docker, ctx: TaskContext, opts: SeedOp
   return { tag: opts.tag, source: 'built', imageId: id };
 }
 
-async function inspectImage(docker: Docker, tag: string): Promise<string | undefined> {
+/** The image's id, or undefined when the engine has no image by that name. */
+export async function inspectImage(docker: Docker, tag: string): Promise<string | undefined> {
   try {
     const info = await docker.getImage(tag).inspect();
     return info.Id;
@@ -120,7 +121,8 @@ async function pull(docker: Docker, ref: string, ctx: TaskContext, timeoutMs: nu
   });
 }
 
-async function findStaticBusybox(paths: string[]): Promise<{ path?: string; why: string }> {
+/** The first statically linked busybox among `paths`, or why there is none. */
+export async function findStaticBusybox(paths: string[]): Promise<{ path?: string; why: string }> {
   const dynamic: string[] = [];
   for (const p of paths) {
     try {
@@ -167,7 +169,15 @@ async function buildFromBusybox(
     // Installing applets needs no network, and not using one keeps the build off the bridge.
     networkmode: 'none',
   })) as Readable;
-  await new Promise<void>((resolve, reject) => {
+  await followBuild(docker, stream, ctx);
+  const id = await inspectImage(docker, tag);
+  if (!id) throw new Error(`docker build reported success but ${tag} is not there`);
+  return id;
+}
+
+/** Follows a `docker build` output stream to its end: build lines go to the task, cancel stops it. */
+export function followBuild(docker: Docker, stream: Readable, ctx: TaskContext): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
     const onAbort = () => {
       stream.destroy();
       reject(new ApiError('CANCELED', 'canceled'));
@@ -187,9 +197,6 @@ async function buildFromBusybox(
       },
     );
   });
-  const id = await inspectImage(docker, tag);
-  if (!id) throw new Error(`docker build reported success but ${tag} is not there`);
-  return id;
 }
 
 function firstLine(s: string): string {

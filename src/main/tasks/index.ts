@@ -1,1 +1,1 @@
-export { TaskManager, type TaskContext, type StartOptions } from './task-manager';
+export { SILENT_TASK, TaskManager, type TaskContext, type StartOptions } from './task-manager';

@@ -145,3 +145,12 @@ export class TaskManager {
       this.tasks.delete(e.task.id);
   }
 }
+
+/** A context for work run outside any task (or inside a bigger one that reports for it). */
+export const SILENT_TASK: TaskContext = {
+  signal: new AbortController().signal,
+  progress: () => undefined,
+  setSteps: () => undefined,
+  step: () => undefined,
+  throwIfCanceled: () => undefined,
+};

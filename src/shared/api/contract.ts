@@ -1,5 +1,28 @@
 import { z } from 'zod';
+import {
+  ClusterInfo,
+  Decision,
+  EngineInfo,
+  MachineInfo,
+  MachinesEvent,
+  Plan,
+  PlanChange,
+  SubmitOutcome,
+  TargetStateSchema,
+  UnitDetail,
+  UnitInfo,
+  UnitNameSchema,
+  MachineIdSchema,
+  UnitsEvent,
+} from './fleet-model';
 import { AppInfo, EngineStatus, Task } from './model';
+
+const ClusterName = z
+  .string()
+  .regex(/^[a-z0-9][a-z0-9-]{0,30}$/, 'must be a cluster name (lower-case letters, digits, dashes)');
+/** Which cluster a call is about; absent = the only one, else the active one. */
+const clusterParam = { cluster: ClusterName.optional() };
+const UnitNames = z.array(UnitNameSchema).min(1).max(10_000);
 
 /**
  * The API contract: every call and every event the renderer and the CLI may use.
@@ -37,6 +60,81 @@ export const calls = {
     params: z.object({ id: z.string().min(1) }).strict(),
     result: z.object({ canceled: z.boolean() }),
   },
+
+  'clusters.list': { params: z.object({}).strict(), result: z.array(ClusterInfo) },
+  /** Creates a cluster of machine containers with KV members, agents and the engine; a Task. */
+  'clusters.create': {
+    params: z
+      .object({
+        name: ClusterName,
+        machines: z.number().int().min(1).max(50),
+        members: z.number().int().min(1).max(7).optional(),
+        channel: z.enum(['stable', 'beta', 'alpha']).default('stable'),
+        /** Per host name (core-01 …): metadata key → value. */
+        metadata: z
+          .record(
+            z.string().regex(/^core-\d{2,}$/, 'must be a machine host name like core-01'),
+            z.record(
+              z.string().regex(/^[A-Za-z0-9_.-]{1,63}$/, 'must be a metadata key (letters, digits, _ . -)'),
+              z.string().regex(/^[^\s,=]{1,253}$/, 'must be a metadata value without blanks, commas or ='),
+            ),
+          )
+          .default({}),
+        machineTtlSec: z.number().int().min(1).max(300).optional(),
+      })
+      .strict(),
+    result: z.object({ taskId: z.string() }),
+  },
+  /** Removes every container, network, image and file of the cluster; a Task. */
+  'clusters.destroy': {
+    params: z.object({ name: ClusterName }).strict(),
+    result: z.object({ taskId: z.string() }),
+  },
+  'clusters.setActive': { params: z.object({ name: ClusterName }).strict(), result: z.object({}) },
+  'units.list': { params: z.object(clusterParam).strict(), result: z.array(UnitInfo) },
+  /** NOT_FOUND when the unit is not in the registry. */
+  'units.get': {
+    params: z.object({ ...clusterParam, name: UnitNameSchema }).strict(),
+    result: UnitDetail,
+  },
+  /**
+   * Puts unit files in the registry (desired state inactive for new ones). Units are immutable: a
+   * different file under an existing name is `differs` and left alone unless `replace` is set.
+   * Parse errors fail the whole call with BAD_REQUEST, the diagnostics in details.
+   */
+  'units.submit': {
+    params: z
+      .object({
+        ...clusterParam,
+        units: z
+          .array(z.object({ name: UnitNameSchema, content: z.string().max(1_000_000) }).strict())
+          .min(1)
+          .max(10_000),
+        replace: z.boolean().default(false),
+      })
+      .strict(),
+    result: z.object({
+      results: z.array(z.object({ name: z.string(), outcome: SubmitOutcome, hash: z.string() })),
+    }),
+  },
+  /** Sets the desired state (fleet's load/start/stop/unload). NOT_FOUND for unknown units. */
+  'units.setState': {
+    params: z.object({ ...clusterParam, names: UnitNames, state: TargetStateSchema }).strict(),
+    result: z.object({ units: z.array(z.object({ name: z.string(), previous: TargetStateSchema })) }),
+  },
+  'units.destroy': {
+    params: z.object({ ...clusterParam, names: UnitNames }).strict(),
+    result: z.object({ destroyed: z.array(z.string()) }),
+  },
+  /** Moves a placed unit (and what must follow it) to a machine; refuses with the plan's problems. */
+  'units.move': {
+    params: z.object({ ...clusterParam, name: UnitNameSchema, machineId: MachineIdSchema }).strict(),
+    result: Plan,
+  },
+  /** What a change would do, without doing it. */
+  'plan.preview': { params: z.object({ ...clusterParam, change: PlanChange }).strict(), result: Plan },
+  'machines.list': { params: z.object(clusterParam).strict(), result: z.array(MachineInfo) },
+  'engine.status': { params: z.object(clusterParam).strict(), result: EngineInfo },
 } as const;
 
 /**
@@ -47,6 +145,10 @@ export const events = {
   'docker.status': { params: z.object({}).strict(), payload: EngineStatus },
   /** Every task change; on subscribe, one payload per known task. */
   'tasks.changed': { params: z.object({}).strict(), payload: Task },
+  'units.changed': { params: z.object(clusterParam).strict(), payload: UnitsEvent },
+  'machines.changed': { params: z.object(clusterParam).strict(), payload: MachinesEvent },
+  /** The engine's decisions as it takes them (recent ones first on subscribe). */
+  'engine.decisions': { params: z.object(clusterParam).strict(), payload: Decision },
 } as const;
 
 export type CallName = keyof typeof calls;

@@ -52,6 +52,13 @@ export class ApiError extends Error {
   static from(err: unknown): ApiError {
     if (err instanceof ApiError) return err;
     if (err instanceof z.ZodError) return fromZodError(err);
+    // Lower layers (fleet, machines) know nothing of the API; their errors say which code they
+    // mean through `apiCode`.
+    if (err instanceof Error && 'apiCode' in err) {
+      const code = ErrorCode.safeParse(err.apiCode);
+      const e = err as Error & { hint?: string; details?: unknown };
+      if (code.success) return new ApiError(code.data, e.message, { hint: e.hint, details: e.details });
+    }
     const message = err instanceof Error ? err.message : String(err);
     return new ApiError('INTERNAL', message);
   }

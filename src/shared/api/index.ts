@@ -1,5 +1,6 @@
 export * from './contract';
 export * from './errors';
+export * from './fleet-model';
 export * from './model';
 export * from './protocol';
 export * from './ws-client';

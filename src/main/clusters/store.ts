@@ -1,0 +1,114 @@
+import { mkdir, open, readFile, readdir, rename, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import { z } from 'zod';
+
+/** A cluster as it is kept on disk: enough to bring it back exactly after a restart. */
+export const ClusterSpec = z.object({
+  name: z.string().regex(/^[a-z0-9][a-z0-9-]{0,30}$/),
+  createdAt: z.string(),
+  channel: z.enum(['stable', 'beta', 'alpha']),
+  osVersion: z.string(),
+  /** Machine heartbeat TTL (seconds): units of a silent machine move after this. */
+  machineTtlSec: z.number().int().min(1).max(300),
+  clusterToken: z.string(),
+  /**
+   * Loopback ports of the KV members, kept across restarts: a member rejoins its peers at the
+   * addresses recorded in their logs. Member i: peer basePeerPort + i, client baseClientPort + i.
+   */
+  kvPorts: z.object({
+    basePeerPort: z.number().int().min(1024).max(65535),
+    baseClientPort: z.number().int().min(1024).max(65535),
+  }),
+  machines: z.array(
+    z.object({
+      hostname: z.string(),
+      machineId: z.string().regex(/^[0-9a-f]{32}$/),
+      metadata: z.record(z.string(), z.string()),
+      /** Hosts one of the cluster's KV members. */
+      kvMember: z.boolean(),
+    }),
+  ),
+  /** Whether it should run (brought back on app start) or stay stopped. */
+  running: z.boolean(),
+});
+export type ClusterSpec = z.infer<typeof ClusterSpec>;
+
+/**
+ * <dataDir>/clusters/<name>/cluster.json (+ kv/ for the members' data), written atomically with
+ * fsync; <dataDir>/clusters/active names the default cluster.
+ */
+export class ClusterStore {
+  constructor(private readonly dataDir: string) {}
+
+  get root(): string {
+    return join(this.dataDir, 'clusters');
+  }
+
+  dir(name: string): string {
+    return join(this.root, name);
+  }
+
+  async list(): Promise<{ specs: ClusterSpec[]; problems: string[] }> {
+    const specs: ClusterSpec[] = [];
+    const problems: string[] = [];
+    const names = await readdir(this.root).catch(() => [] as string[]);
+    for (const name of names.sort()) {
+      const file = join(this.root, name, 'cluster.json');
+      let text: string;
+      try {
+        text = await readFile(file, 'utf8');
+      } catch {
+        continue; // not a cluster dir (e.g. the 'active' file)
+      }
+      try {
+        specs.push(ClusterSpec.parse(JSON.parse(text)));
+      } catch (err) {
+        problems.push(`${file}: ${(err as Error).message.split('\n')[0]}; the cluster is left as it is`);
+      }
+    }
+    return { specs, problems };
+  }
+
+  async save(spec: ClusterSpec): Promise<void> {
+    const dir = this.dir(spec.name);
+    await mkdir(dir, { recursive: true, mode: 0o700 });
+    await writeDurably(join(dir, 'cluster.json'), `${JSON.stringify(spec, null, 2)}\n`);
+  }
+
+  async remove(name: string): Promise<void> {
+    await rm(this.dir(name), { recursive: true, force: true });
+    if ((await this.active()) === name) await rm(join(this.root, 'active'), { force: true });
+  }
+
+  async active(): Promise<string | undefined> {
+    try {
+      return (await readFile(join(this.root, 'active'), 'utf8')).trim() || undefined;
+    } catch {
+      return undefined;
+    }
+  }
+
+  async setActive(name: string): Promise<void> {
+    await mkdir(this.root, { recursive: true, mode: 0o700 });
+    await writeDurably(join(this.root, 'active'), `${name}\n`);
+  }
+}
+
+/** Write to a temp file, fsync, rename over, fsync the directory: all or nothing after a crash. */
+async function writeDurably(file: string, text: string): Promise<void> {
+  const tmp = `${file}.tmp`;
+  const fh = await open(tmp, 'w', 0o600);
+  try {
+    await fh.writeFile(text);
+    await fh.sync();
+  } finally {
+    await fh.close();
+  }
+  await rename(tmp, file);
+  const dir = await open(join(file, '..'), 'r');
+  try {
+    await dir.sync();
+  } finally {
+    await dir.close();
+  }
+}

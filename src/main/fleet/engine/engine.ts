@@ -1,0 +1,230 @@
+import type { Campaign } from 'etcd3';
+import type { Decision } from '../../../shared/api';
+import { LiveRegistry, exists, type Registry } from '../registry';
+import { reconcile, type Reconciliation } from './schedule';
+import { viewOf } from './view';
+
+export interface EngineOptions {
+  /** Who this engine is (shown as the leader). */
+  id: string;
+  /** fleet's engine_reconcile_interval: a full pass at least this often (default 2 s). */
+  reconcileIntervalMs?: number;
+  /** TTL of the leadership lease in seconds (fleet: 5 × interval; default 5). */
+  leaseTtlSec?: number;
+  /** Coalesces bursts of registry events into one pass. */
+  debounceMs?: number;
+}
+
+const KEPT_DECISIONS = 200;
+
+/**
+ * fleet's engine: exactly one per cluster, elected through a KV lease. While leading, it
+ * reconciles the registry on every change (debounced) and on an interval: unschedule what must
+ * go, place what can, record why the rest cannot be placed. Every write carries a fence on the
+ * election key, so a deposed leader that has not noticed yet changes nothing.
+ */
+export class FleetEngine {
+  private campaign: Campaign | undefined;
+  private fenceKey: string | undefined;
+  private stopped = true;
+  private timer: NodeJS.Timeout | undefined;
+  private debounce: NodeJS.Timeout | undefined;
+  private running: Promise<void> | undefined;
+  private again = false;
+  private readonly live: LiveRegistry;
+  private readonly recent: Decision[] = [];
+  private readonly listeners = new Set<(d: Decision) => void>();
+  private readonly leaderListeners = new Set<(leading: boolean) => void>();
+  lastReconcileAt: number | undefined;
+  /** Errors of the last pass, if it failed (the next pass retries). */
+  lastError: Error | undefined;
+
+  constructor(
+    private readonly registry: Registry,
+    private readonly opts: EngineOptions,
+  ) {
+    // Registry events only wake the engine; each pass reads a fresh snapshot.
+    this.live = new LiveRegistry(registry);
+    this.live.onChange((k) => {
+      if (k !== 'resync' && (k.kind === 'blocked' || k.kind === 'job-state' || k.kind === 'state')) return;
+      this.kick(this.opts.debounceMs ?? 20);
+    });
+  }
+
+  get id(): string {
+    return this.opts.id;
+  }
+
+  get leading(): boolean {
+    return this.fenceKey !== undefined;
+  }
+
+  start(): void {
+    if (!this.stopped) return;
+    this.stopped = false;
+    this.runCampaign();
+  }
+
+  /** Resigns (a successor takes over at once) and stops. */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    await this.demote();
+    const c = this.campaign;
+    this.campaign = undefined;
+    await c?.resign().catch(() => undefined);
+  }
+
+  /** The leader's id as the KV says, whoever it is. */
+  async leader(): Promise<string | undefined> {
+    return this.registry.etcd.election('engine-leader').leader();
+  }
+
+  decisions(): Decision[] {
+    return [...this.recent];
+  }
+
+  onDecision(cb: (d: Decision) => void): () => void {
+    this.listeners.add(cb);
+    return () => this.listeners.delete(cb);
+  }
+
+  onLeadership(cb: (leading: boolean) => void): () => void {
+    this.leaderListeners.add(cb);
+    return () => this.leaderListeners.delete(cb);
+  }
+
+  /** Runs one pass now (or right after the current one) and resolves when it is done. */
+  async reconcileNow(): Promise<void> {
+    if (this.running) {
+      this.again = true;
+      await this.running;
+      if (this.running) await this.running;
+      return;
+    }
+    this.running = this.loop().finally(() => (this.running = undefined));
+    await this.running;
+  }
+
+  private runCampaign(): void {
+    if (this.stopped) return;
+    const election = this.registry.etcd.election('engine-leader', this.opts.leaseTtlSec ?? 5);
+    const campaign = election.campaign(this.opts.id);
+    this.campaign = campaign;
+    campaign.on('elected', () => {
+      void campaign
+        .getCampaignKey()
+        .then((key) => this.promote(key))
+        .catch((err: Error) => this.fail(campaign, err));
+    });
+    campaign.on('error', (err: Error) => this.fail(campaign, err));
+  }
+
+  /** The campaign died (lease lost, KV unreachable): stop leading, campaign again shortly. */
+  private fail(campaign: Campaign, err: Error): void {
+    this.lastError = err;
+    if (this.campaign !== campaign) return;
+    this.campaign = undefined;
+    void this.demote().then(() => {
+      void campaign.resign().catch(() => undefined);
+      if (!this.stopped) setTimeout(() => this.runCampaign(), 500).unref();
+    });
+  }
+
+  private async promote(fenceKey: string): Promise<void> {
+    if (this.stopped) return;
+    this.fenceKey = fenceKey;
+    for (const cb of this.leaderListeners) cb(true);
+    const interval = this.opts.reconcileIntervalMs ?? 2_000;
+    this.timer = setInterval(() => this.kick(0), interval);
+    this.timer.unref();
+    await this.live.start();
+    this.kick(0);
+  }
+
+  private async demote(): Promise<void> {
+    const was = this.fenceKey !== undefined;
+    this.fenceKey = undefined;
+    clearInterval(this.timer);
+    clearTimeout(this.debounce);
+    await this.live.stop();
+    await this.running?.catch(() => undefined);
+    if (was) for (const cb of this.leaderListeners) cb(false);
+  }
+
+  private kick(delayMs: number): void {
+    if (!this.leading) return;
+    clearTimeout(this.debounce);
+    this.debounce = setTimeout(() => void this.reconcileNow().catch(() => undefined), delayMs);
+  }
+
+  private async loop(): Promise<void> {
+    do {
+      this.again = false;
+      try {
+        await this.pass();
+        this.lastError = undefined;
+      } catch (err) {
+        this.lastError = err as Error;
+      }
+    } while (this.again && this.leading);
+  }
+
+  /** One reconciliation: read everything, decide, write the decisions. */
+  private async pass(): Promise<Reconciliation | undefined> {
+    const fenceKey = this.fenceKey;
+    if (!fenceKey) return undefined;
+    const fence = [exists(fenceKey)];
+    const { model } = await this.registry.load();
+    const result = reconcile(viewOf(model));
+    const now = Date.now();
+    const out: Decision[] = [];
+
+    const unscheduled = await this.registry.unschedule(result.unschedule, fence);
+    const why = new Map(result.unschedule.map((u) => [u.unit, u.reason]));
+    for (const u of unscheduled)
+      out.push({
+        at: now,
+        unit: u.unit,
+        action: 'unschedule',
+        machineId: u.machineId,
+        reason: why.get(u.unit)!,
+      });
+
+    const scheduled = await this.registry.schedule(result.schedule, fence);
+    const how = new Map(result.schedule.map((u) => [u.unit, u.reason]));
+    for (const s of scheduled)
+      out.push({
+        at: now,
+        unit: s.unit,
+        action: 'schedule',
+        machineId: s.machineId,
+        reason: how.get(s.unit)!,
+      });
+
+    // Write a blocked reason only when it changed, and clear those that no longer apply.
+    const blockedNow = new Map(result.blocked.map((b) => [b.unit, b.reason]));
+    const changes: { unit: string; reason: (typeof result.blocked)[number]['reason'] | undefined }[] = [];
+    for (const [unit, reason] of blockedNow) {
+      const before = model.jobs.get(unit)?.blocked;
+      if (JSON.stringify(before) !== JSON.stringify(reason)) {
+        changes.push({ unit, reason });
+        out.push({ at: now, unit, action: 'blocked', reason: reason.message });
+      }
+    }
+    const placed = new Set(scheduled.map((s) => s.unit));
+    for (const job of model.jobs.values())
+      if (job.blocked && !blockedNow.has(job.name) && !placed.has(job.name))
+        changes.push({ unit: job.name, reason: undefined });
+    if (changes.length) await this.registry.setBlocked(changes, fence);
+
+    this.lastReconcileAt = Date.now();
+    for (const d of out) this.record(d);
+    return result;
+  }
+
+  private record(d: Decision): void {
+    this.recent.push(d);
+    if (this.recent.length > KEPT_DECISIONS) this.recent.splice(0, this.recent.length - KEPT_DECISIONS);
+    for (const cb of this.listeners) cb(d);
+  }
+}
