@@ -132,33 +132,42 @@ async function runOn(kind: ClusterKind): Promise<Figures> {
   }
 }
 
-const results = new Map<ClusterKind, Figures>();
-for (const kind of KINDS) {
-  process.stderr.write(`${kind}: registering ${MACHINES} machines, submitting ${UNITS} units…\n`);
-  results.set(kind, await runOn(kind));
+async function main(): Promise<void> {
+  const results = new Map<ClusterKind, Figures>();
+  for (const kind of KINDS) {
+    process.stderr.write(`${kind}: registering ${MACHINES} machines, submitting ${UNITS} units…\n`);
+    results.set(kind, await runOn(kind));
+  }
+  console.log(
+    `bench:sched — ${UNITS} units (40% plain, 20% metadata, 20% conflicts, 10% MachineOf, 10% MachineID) over ${MACHINES} machines`,
+  );
+  console.log(
+    "anchor: fleet's documented limit was 1,000 units over 100 machines; target: every unit placed in under 2 s",
+  );
+  console.log(
+    ['KV', 'placed', 'blocked', 'time to place', 'revisions/placement', 'keys/placement'].join('\t'),
+  );
+  for (const [kind, f] of results)
+    console.log(
+      [
+        kind,
+        f.placed,
+        f.blocked,
+        `${f.seconds.toFixed(2)} s`,
+        f.revisionsPerPlacement.toFixed(3),
+        f.keysPerPlacement.toFixed(2),
+      ].join('\t'),
+    );
+  const fl = results.get('flotilla');
+  const et = results.get('etcd');
+  if (fl && et)
+    console.log(
+      `ratio flotilla/etcd time to place: ${(fl.seconds / et.seconds).toFixed(2)}× (lower is better)`,
+    );
+  if (fl) console.log(`target (< 2 s on the embedded KV): ${fl.seconds < 2 ? 'met' : 'NOT met'}`);
 }
-console.log(
-  `bench:sched — ${UNITS} units (40% plain, 20% metadata, 20% conflicts, 10% MachineOf, 10% MachineID) over ${MACHINES} machines`,
-);
-console.log(
-  "anchor: fleet's documented limit was 1,000 units over 100 machines; target: every unit placed in under 2 s",
-);
-console.log(['KV', 'placed', 'blocked', 'time to place', 'revisions/placement', 'keys/placement'].join('\t'));
-for (const [kind, f] of results)
-  console.log(
-    [
-      kind,
-      f.placed,
-      f.blocked,
-      `${f.seconds.toFixed(2)} s`,
-      f.revisionsPerPlacement.toFixed(3),
-      f.keysPerPlacement.toFixed(2),
-    ].join('\t'),
-  );
-const fl = results.get('flotilla');
-const et = results.get('etcd');
-if (fl && et)
-  console.log(
-    `ratio flotilla/etcd time to place: ${(fl.seconds / et.seconds).toFixed(2)}× (lower is better)`,
-  );
-if (fl) console.log(`target (< 2 s on the embedded KV): ${fl.seconds < 2 ? 'met' : 'NOT met'}`);
+
+main().catch((err: unknown) => {
+  console.error(err);
+  process.exit(1);
+});
