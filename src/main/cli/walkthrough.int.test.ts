@@ -4,6 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Docker from 'dockerode';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { shortHash, unitHash } from '../../shared/units';
+import { SEED_HELLO_SERVICE } from '../../shared/units/seed-fixtures';
 import { FLOTCTL } from './test-helpers';
 
 // The seeds' fleetctl walkthrough (002_*) as a user runs it, end to end: `flotctl serve`, a real
@@ -16,22 +18,8 @@ const CLUSTER = `${PREFIX}-${process.pid.toString(36)}`;
 let home = '';
 let serve: ChildProcess | undefined;
 
-const HELLO = `[Unit]
-Description=Hello World
-After=docker.service
-Requires=docker.service
-
-[Service]
-TimeoutStartSec=0
-ExecStartPre=-/usr/bin/docker kill busybox1
-ExecStartPre=-/usr/bin/docker rm busybox1
-ExecStartPre=/usr/bin/docker pull busybox
-ExecStart=/usr/bin/docker run --name busybox1 busybox /bin/sh -c "while true; do echo Hello World; sleep 1; done"
-ExecStop=/usr/bin/docker kill busybox1
-
-[X-Fleet]
-X-Conflicts=hello*.service
-`;
+const HELLO = SEED_HELLO_SERVICE;
+const HASH = shortHash(unitHash(HELLO));
 
 /** A table as fleetctl prints it (tabwriter-aligned), as rows of cells. Exact column layout is
  *  checked by the formatter's golden tests; here the content matters. */
@@ -142,7 +130,7 @@ describe("the seeds' fleetctl walkthrough on a real cluster", () => {
     expect(flotctl('submit', join(home, 'hello.service'))).toEqual({ code: 0, out: '', err: '' });
     const files = flotctl('list-unit-files');
     expect(files.out).toBe(
-      'UNIT\t\tHASH\tDSTATE\t\tSTATE\t\tTARGET\nhello.service\t0988977\tinactive\tinactive\t-\n',
+      `UNIT\t\tHASH\tDSTATE\t\tSTATE\t\tTARGET\nhello.service\t${HASH}\tinactive\tinactive\t-\n`,
     );
     expect(flotctl('cat', 'hello').out).toBe(HELLO);
 

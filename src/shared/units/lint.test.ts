@@ -1,24 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { lintUnit, parseEnvironment, parseTimespan, serviceSpec } from './lint';
 import { parseUnitFile } from './parse';
+import { SEED_HELLO_SERVICE } from './seed-fixtures';
 
-// Verbatim from /work/shared/seeds/002_ca68259dd5bddcc5.txt (indentation removed; the seed's ExecStop
-// uses `docker kill`), comment line included.
-const HELLO = `[Unit]
-Description=Hello World
-After=docker.service
-Requires=docker.service
-[Service]
-TimeoutStartSec=0
-ExecStartPre=-/usr/bin/docker kill busybox1
-ExecStartPre=-/usr/bin/docker rm busybox1
-ExecStartPre=/usr/bin/docker pull busybox
-ExecStart=/usr/bin/docker run --name busybox1 busybox /bin/sh -c "while true; do echo Hello World; sleep 1; done"
-ExecStop=/usr/bin/docker kill busybox1
-[X-Fleet]
-# Don't schedule on the same machine as other hello instances
-X-Conflicts=hello*.service
-`;
+// The seed's file: ExecStop uses `docker kill`; its comment line is kept.
+const HELLO = SEED_HELLO_SERVICE;
 
 const lint = (service: string, name = 'app.service') => lintUnit(`[Service]\n${service}\n`, name);
 const messages = (result: ReturnType<typeof lintUnit>) =>

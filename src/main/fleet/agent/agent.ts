@@ -4,6 +4,7 @@ import type { SystemdState } from '../../../shared/units/types';
 import { reconcile } from '../engine/schedule';
 import { viewOf } from '../engine/view';
 import { LiveRegistry, type Registry, type RegistryModel } from '../registry';
+import { PassRunner } from '../pass-runner';
 import type { UnitHost } from './unit-host';
 
 export interface AgentOptions {
@@ -27,10 +28,7 @@ export class FleetAgent {
   private lease: Lease | undefined;
   private leaseId: string | undefined;
   private readonly live: LiveRegistry;
-  private timer: NodeJS.Timeout | undefined;
-  private debounce: NodeJS.Timeout | undefined;
-  private running: Promise<void> | undefined;
-  private again = false;
+  private readonly passes: PassRunner;
   private stopped = true;
   /** False until start() has adopted what a previous run left; passes wait for it. */
   private ready = false;
@@ -39,16 +37,21 @@ export class FleetAgent {
   private readonly hashes = new Map<string, string>();
   private readonly reports = new Map<string, Promise<void>>();
   private offState: (() => void) | undefined;
+  /** Why re-registering last failed, if it did. */
   lastError: Error | undefined;
 
   constructor(
     private readonly registry: Registry,
     private readonly opts: AgentOptions,
   ) {
+    this.passes = new PassRunner(
+      () => this.pass(),
+      () => !this.stopped && this.ready,
+    );
     this.live = new LiveRegistry(registry);
     this.live.onChange((k) => {
       if (k !== 'resync' && (k.kind === 'state' || k.kind === 'job-state' || k.kind === 'blocked')) return;
-      this.kick(this.opts.debounceMs ?? 20);
+      this.passes.kick(this.opts.debounceMs ?? 20);
     });
   }
 
@@ -79,9 +82,8 @@ export class FleetAgent {
     }
     this.offState = host.onStateChange((name, state) => void this.report(name, state));
     this.ready = true;
-    this.timer = setInterval(() => this.kick(0), this.opts.reconcileIntervalMs ?? 5_000);
-    this.timer.unref();
-    await this.reconcileNow();
+    this.passes.every(this.opts.reconcileIntervalMs ?? 5_000);
+    await this.passes.runNow();
   }
 
   /** Clean stop (fleet's purge): stops and unloads every local unit, then leaves the cluster. */
@@ -104,11 +106,9 @@ export class FleetAgent {
   private async halt(): Promise<void> {
     this.stopped = true;
     this.ready = false;
-    clearInterval(this.timer);
-    clearTimeout(this.debounce);
     this.offState?.();
     await this.live.stop();
-    await this.running?.catch(() => undefined);
+    await this.passes.halt();
   }
 
   /** Grants a lease and puts the machine key under it; on loss, does it again. */
@@ -128,37 +128,16 @@ export class FleetAgent {
     try {
       await this.register();
       for (const name of this.opts.host.loaded()) await this.report(name, this.opts.host.state(name));
-      this.kick(0);
+      this.passes.kick(0);
     } catch (err) {
       this.lastError = err as Error;
       if (!this.stopped) setTimeout(() => void this.reRegister(), 1_000).unref();
     }
   }
 
-  private kick(delayMs: number): void {
-    if (this.stopped || !this.ready) return;
-    clearTimeout(this.debounce);
-    this.debounce = setTimeout(() => void this.reconcileNow().catch(() => undefined), delayMs);
-  }
-
-  async reconcileNow(): Promise<void> {
-    if (this.running) {
-      this.again = true;
-      await this.running;
-      return;
-    }
-    this.running = (async () => {
-      do {
-        this.again = false;
-        try {
-          await this.pass();
-          this.lastError = undefined;
-        } catch (err) {
-          this.lastError = err as Error;
-        }
-      } while (this.again && !this.stopped);
-    })().finally(() => (this.running = undefined));
-    await this.running;
+  /** Runs one pass now (or right after the current one) and resolves when it is done. */
+  reconcileNow(): Promise<void> {
+    return this.passes.runNow();
   }
 
   /** What the registry wants on this machine now. */

@@ -6,6 +6,7 @@ import { seedBusybox } from '../../docker/seed';
 import { TaskManager } from '../../tasks';
 import { DockerUnitHost, UNIT_LABELS } from './docker-host';
 import type { HostedUnit } from './unit-host';
+import { SEED_HELLO_SERVICE } from '../../../shared/units/seed-fixtures';
 
 // Against the real local engine. A throwaway "machine" (busybox sleeping) per run; every unit
 // container carries the fixed test cluster label, so leftovers of a crashed run are found and
@@ -122,19 +123,7 @@ afterAll(async () => {
   }
 });
 
-const HELLO = `[Unit]
-Description=Hello World
-After=docker.service
-Requires=docker.service
-
-[Service]
-TimeoutStartSec=0
-ExecStartPre=-/usr/bin/docker kill busybox1
-ExecStartPre=-/usr/bin/docker rm busybox1
-ExecStartPre=/usr/bin/docker pull busybox
-ExecStart=/usr/bin/docker run --name busybox1 busybox /bin/sh -c "while true; do echo Hello World; sleep 1; done"
-ExecStop=/usr/bin/docker stop busybox1
-`;
+const HELLO = SEED_HELLO_SERVICE;
 
 describe('DockerUnitHost on the real engine', () => {
   it("runs the seeds' hello.service: a labelled container in the machine's netns; stop removes it", async () => {

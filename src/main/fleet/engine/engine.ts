@@ -2,6 +2,7 @@ import type { Campaign } from 'etcd3';
 import type { Decision } from '../../../shared/api';
 import { LiveRegistry, exists, type Registry } from '../registry';
 import { reconcile, type Reconciliation } from './schedule';
+import { PassRunner } from '../pass-runner';
 import { viewOf } from './view';
 
 export interface EngineOptions {
@@ -27,27 +28,28 @@ export class FleetEngine {
   private campaign: Campaign | undefined;
   private fenceKey: string | undefined;
   private stopped = true;
-  private timer: NodeJS.Timeout | undefined;
-  private debounce: NodeJS.Timeout | undefined;
-  private running: Promise<void> | undefined;
-  private again = false;
+  private readonly passes: PassRunner;
   private readonly live: LiveRegistry;
   private readonly recent: Decision[] = [];
   private readonly listeners = new Set<(d: Decision) => void>();
   private readonly leaderListeners = new Set<(leading: boolean) => void>();
   lastReconcileAt: number | undefined;
-  /** Errors of the last pass, if it failed (the next pass retries). */
+  /** Why the campaign last failed, if it did. */
   lastError: Error | undefined;
 
   constructor(
     private readonly registry: Registry,
     private readonly opts: EngineOptions,
   ) {
+    this.passes = new PassRunner(
+      async () => void (await this.pass()),
+      () => this.leading,
+    );
     // Registry events only wake the engine; each pass reads a fresh snapshot.
     this.live = new LiveRegistry(registry);
     this.live.onChange((k) => {
       if (k !== 'resync' && (k.kind === 'blocked' || k.kind === 'job-state' || k.kind === 'state')) return;
-      this.kick(this.opts.debounceMs ?? 20);
+      this.passes.kick(this.opts.debounceMs ?? 20);
     });
   }
 
@@ -94,15 +96,8 @@ export class FleetEngine {
   }
 
   /** Runs one pass now (or right after the current one) and resolves when it is done. */
-  async reconcileNow(): Promise<void> {
-    if (this.running) {
-      this.again = true;
-      await this.running;
-      if (this.running) await this.running;
-      return;
-    }
-    this.running = this.loop().finally(() => (this.running = undefined));
-    await this.running;
+  reconcileNow(): Promise<void> {
+    return this.passes.runNow();
   }
 
   private runCampaign(): void {
@@ -134,39 +129,17 @@ export class FleetEngine {
     if (this.stopped) return;
     this.fenceKey = fenceKey;
     for (const cb of this.leaderListeners) cb(true);
-    const interval = this.opts.reconcileIntervalMs ?? 2_000;
-    this.timer = setInterval(() => this.kick(0), interval);
-    this.timer.unref();
+    this.passes.every(this.opts.reconcileIntervalMs ?? 2_000);
     await this.live.start();
-    this.kick(0);
+    this.passes.kick(0);
   }
 
   private async demote(): Promise<void> {
     const was = this.fenceKey !== undefined;
     this.fenceKey = undefined;
-    clearInterval(this.timer);
-    clearTimeout(this.debounce);
     await this.live.stop();
-    await this.running?.catch(() => undefined);
+    await this.passes.halt();
     if (was) for (const cb of this.leaderListeners) cb(false);
-  }
-
-  private kick(delayMs: number): void {
-    if (!this.leading) return;
-    clearTimeout(this.debounce);
-    this.debounce = setTimeout(() => void this.reconcileNow().catch(() => undefined), delayMs);
-  }
-
-  private async loop(): Promise<void> {
-    do {
-      this.again = false;
-      try {
-        await this.pass();
-        this.lastError = undefined;
-      } catch (err) {
-        this.lastError = err as Error;
-      }
-    } while (this.again && this.leading);
   }
 
   /** One reconciliation: read everything, decide, write the decisions. */
