@@ -107,7 +107,11 @@ async function runOn(kind: ClusterKind): Promise<Figures> {
     // The first pass places everything placeable (later ones change nothing).
     let placed = 0;
     let blocked = 0;
-    while (!engine.lastReconcileAt) await new Promise((r) => setTimeout(r, 5));
+    while (!engine.lastReconcileAt) {
+      const failed = engine.lastPassError;
+      if (failed) throw new Error(`the engine's pass failed: ${failed.message}`);
+      await new Promise((r) => setTimeout(r, 5));
+    }
     const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
     const { model } = await reg.load();
     for (const j of model.units()) {

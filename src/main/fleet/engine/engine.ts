@@ -95,6 +95,11 @@ export class FleetEngine {
     return () => this.leaderListeners.delete(cb);
   }
 
+  /** Why the last pass failed, if it did (the next one retries). */
+  get lastPassError(): Error | undefined {
+    return this.passes.lastError;
+  }
+
   /** Runs one pass now (or right after the current one) and resolves when it is done. */
   reconcileNow(): Promise<void> {
     return this.passes.runNow();

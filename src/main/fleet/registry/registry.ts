@@ -43,6 +43,8 @@ function prefixEnd(prefix: string): string {
 
 /** etcd's default --max-txn-ops; our KV accepts the same. */
 const TXN_OPS = 128;
+/** Well under etcd's default 1.5 MiB request limit. */
+const TXN_BYTES = 512 * 1024;
 
 export interface Placement {
   unit: string;
@@ -218,14 +220,22 @@ export class Registry {
     entries: { unit: string; reason: BlockedReason | undefined }[],
     fence: ICompare[] = [],
   ): Promise<void> {
-    for (let i = 0; i < entries.length; i += TXN_OPS) {
-      const ops = entries
-        .slice(i, i + TXN_OPS)
-        .map((e) =>
-          e.reason ? put(keys.blocked(e.unit), JSON.stringify(e.reason)) : del(keys.blocked(e.unit)),
-        );
-      await this.etcd.kv.txn({ compare: fence, success: ops, failure: [] });
+    // Reasons list every machine ruled out, so batches are cut by size too (etcd's default
+    // request limit is 1.5 MiB).
+    let ops: IRequestOp[] = [];
+    let bytes = 0;
+    const flush = async () => {
+      if (ops.length) await this.etcd.kv.txn({ compare: fence, success: ops, failure: [] });
+      ops = [];
+      bytes = 0;
+    };
+    for (const e of entries) {
+      const value = e.reason ? JSON.stringify(e.reason) : '';
+      if (ops.length === TXN_OPS || bytes + value.length > TXN_BYTES) await flush();
+      ops.push(e.reason ? put(keys.blocked(e.unit), value) : del(keys.blocked(e.unit)));
+      bytes += value.length + e.unit.length;
     }
+    await flush();
   }
 
   async registerMachine(info: MachineInfo, lease: string): Promise<void> {
