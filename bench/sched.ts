@@ -20,7 +20,8 @@ const ONLY = arg('only', '');
 const KINDS: ClusterKind[] = (['flotilla', 'etcd'] as const).filter((k) => !ONLY || ONLY === k);
 const REGIONS = ['eu', 'us', 'ap', 'sa'];
 
-const mid = (n: number) => n.toString(16).padStart(32, '0');
+// Distinct 8-character prefixes, so MachineID= short ids name one machine each.
+const mid = (n: number) => n.toString(16).padStart(8, '0').repeat(4);
 
 /** A unit file with the constraint mix: plain, metadata, conflicts, MachineOf, MachineID. */
 function unitFor(i: number): { name: string; content: string } {

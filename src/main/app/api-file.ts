@@ -1,6 +1,7 @@
-import { open, readFile, rename, rm } from 'node:fs/promises';
+import { readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { z } from 'zod';
+import { writeDurably } from '../files';
 import { API_FILE } from './data-dir';
 
 /** $FLOTILLA_HOME/api.json: how the CLI finds a running app. Holds the token: mode 0600. */
@@ -15,16 +16,7 @@ export const ApiFile = z.object({
 export type ApiFile = z.infer<typeof ApiFile>;
 
 export async function writeApiFile(dataDir: string, content: ApiFile): Promise<void> {
-  const path = join(dataDir, API_FILE);
-  const tmp = `${path}.${process.pid}.tmp`;
-  const fh = await open(tmp, 'w', 0o600);
-  try {
-    await fh.writeFile(JSON.stringify(content, null, 2) + '\n');
-    await fh.sync();
-  } finally {
-    await fh.close();
-  }
-  await rename(tmp, path);
+  await writeDurably(join(dataDir, API_FILE), JSON.stringify(content, null, 2) + '\n');
 }
 
 export async function readApiFile(dataDir: string): Promise<ApiFile | undefined> {

@@ -13,7 +13,7 @@ import {
   parseFields,
   LIST_UNITS_FIELDS,
   LIST_UNIT_FILES_FIELDS,
-  shortHash,
+  hashLegend,
   tabwrite,
   timedOutMessage,
   triggeredMessage,
@@ -168,9 +168,9 @@ describe('legends and small formats', () => {
   });
 
   it('shortens hashes to 7 characters unless full', () => {
-    expect(shortHash(h('4bff33d'))).toBe('4bff33d');
-    expect(shortHash(h('4bff33d'), true)).toBe(h('4bff33d'));
-    expect(shortHash('')).toBe('-');
+    expect(hashLegend(h('4bff33d'))).toBe('4bff33d');
+    expect(hashLegend(h('4bff33d'), true)).toBe(h('4bff33d'));
+    expect(hashLegend('')).toBe('-');
   });
 
   it('prints Go slices as fleetctl does', () => {

@@ -2,11 +2,10 @@
 // list-unit-files and list-machines, the machine legend, the wait/trigger messages and the
 // systemctl-status-like text. No I/O here; units.ts feeds these from the API.
 import type { BlockedReason, MachineInfo, UnitInfo, UnitMachineState } from '../../shared/api';
+import { shortHash } from '../../shared/units';
 
 /** fleet's short machine id length (machine.MachineState.ShortID). */
 export const SHORT_ID_LEN = 8;
-/** fleet's short hash length (unit.Hash.Short). */
-export const SHORT_HASH_LEN = 7;
 
 /**
  * Lines as Go's text/tabwriter lays them out with fleetctl's settings
@@ -65,9 +64,10 @@ export function formatMetadata(metadata: Readonly<Record<string, string>>): stri
   return keys.map((k) => `${k}=${metadata[k]}`).join(',');
 }
 
-export function shortHash(hash: string, full = false): string {
+/** fleetctl's HASH column: the short hash, the whole one with `full`, `-` when unknown. */
+export function hashLegend(hash: string, full = false): string {
   if (!hash) return '-';
-  return full ? hash : hash.slice(0, SHORT_HASH_LEN);
+  return full ? hash : shortHash(hash);
 }
 
 /** Byte-wise string order, as Go's sort.Strings. */
@@ -99,7 +99,7 @@ export const LIST_UNITS_FIELDS: Record<string, Field<UnitStateRow>> = {
   active: (r) => dash(r.state?.active),
   sub: (r) => dash(r.state?.sub),
   machine: (r, full, machines) => (r.machineId ? machineFullLegend(r.machineId, machines, full) : '-'),
-  hash: (r, full) => shortHash(r.state?.hash ?? '', full),
+  hash: (r, full) => hashLegend(r.state?.hash ?? '', full),
 };
 export const DEFAULT_LIST_UNITS_FIELDS = 'unit,machine,active,sub';
 
@@ -108,7 +108,7 @@ export const LIST_UNIT_FILES_FIELDS: Record<string, Field<UnitInfo>> = {
   global: (u) => String(u.global),
   dstate: (u) => dash(u.desiredState),
   state: (u) => (u.global ? '-' : dash(u.currentState)),
-  hash: (u, full) => shortHash(u.hash, full),
+  hash: (u, full) => hashLegend(u.hash, full),
   desc: (u) => dash(u.description),
   target: (u, full, machines) =>
     u.global ? 'global' : u.machineId ? machineFullLegend(u.machineId, machines, full) : '-',

@@ -2,9 +2,10 @@
 // (gRPC + JSON gateway). The layout (names, ports, cluster token) is kept in the data dir, so a
 // restart on the same dir brings the same cluster back with its data. `kv init` writes the layout;
 // `kv serve --member NAME` runs one member of it per process (data in DIR/NAME, as ClusterRunner).
-import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { mkdir, readFile } from 'node:fs/promises';
 import * as net from 'node:net';
 import { join, resolve } from 'node:path';
+import { writeDurably } from '../files';
 import { ClusterRunner } from '../kv/cluster';
 import { Member, memberIdOf, type PeerAddr } from '../kv/member';
 import { KvServer } from '../kv/server';
@@ -114,9 +115,7 @@ async function ensureLayout(
     })),
   };
   await mkdir(dataDir, { recursive: true });
-  const tmp = join(dataDir, `${LAYOUT_FILE}.tmp`);
-  await writeFile(tmp, JSON.stringify(layout, null, 2) + '\n');
-  await rename(tmp, join(dataDir, LAYOUT_FILE));
+  await writeDurably(join(dataDir, LAYOUT_FILE), JSON.stringify(layout, null, 2) + '\n', 0o644);
   return layout;
 }
 

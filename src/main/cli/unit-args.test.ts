@@ -3,15 +3,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ApiError } from '../../shared/api';
+import { withDefaultSuffix } from '../../shared/units';
 import { runCli } from './commands';
-import {
-  UnitArgError,
-  getUnitFile,
-  maybeAppendDefaultUnitType,
-  unitNameInfo,
-  unitNameMangle,
-  type FleetCall,
-} from './unit-args';
+import { UnitArgError, getUnitFile, unitNameMangle, type FleetCall } from './unit-args';
 
 // Name resolution against real temp files. The registry side of these flows (templates from the
 // registry, submit outcomes, blocking, messages) runs against a real cluster in
@@ -58,20 +52,7 @@ describe('unit names', () => {
   it('names a path argument by its basename', () => {
     expect(unitNameMangle('/home/core/hello.service')).toBe('hello.service');
     expect(unitNameMangle('./units/hello')).toBe('hello.service');
-    expect(maybeAppendDefaultUnitType('./units/hello')).toBe('./units/hello.service');
-  });
-
-  it('splits instances and templates like fleet’s UnitNameInfo', () => {
-    expect(unitNameInfo('hello@1.service')).toEqual({
-      fullName: 'hello@1.service',
-      name: 'hello@1',
-      suffix: '.service',
-      template: 'hello@.service',
-      instance: '1',
-    });
-    expect(unitNameInfo('hello@.service')?.instance).toBe('');
-    expect(unitNameInfo('hello.service')?.template).toBeUndefined();
-    expect(unitNameInfo('hello')).toBeUndefined();
+    expect(withDefaultSuffix('./units/hello')).toBe('./units/hello.service');
   });
 });
 

@@ -5,16 +5,8 @@
 // checkUnitCreation, checkReplaceUnitState, isLocalUnitDifferent).
 import { readFile, stat } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
-import {
-  ApiError,
-  type CallName,
-  type CallParams,
-  type CallResult,
-  type TargetStateSchema,
-} from '../../shared/api';
-import type { z } from 'zod';
-
-type TargetState = z.infer<typeof TargetStateSchema>;
+import { ApiError, type CallName, type CallParams, type CallResult } from '../../shared/api';
+import { parseUnitName, withDefaultSuffix, type TargetState } from '../../shared/units';
 
 /** An API call bound to one app and cluster (units.ts adds `cluster`). */
 export type FleetCall = <M extends CallName>(method: M, params: CallParams<M>) => Promise<CallResult<M>>;
@@ -32,50 +24,15 @@ export class UnitArgError extends Error {
   }
 }
 
-/** The unit types fleet recognises as a suffix (unit.RecognizedUnitType). */
-export const UNIT_TYPES = ['service', 'socket', 'timer', 'path', 'device', 'mount', 'automount'] as const;
-
-export function recognizedUnitType(name: string): boolean {
-  return UNIT_TYPES.some((t) => name.endsWith(`.${t}`));
-}
-
-/** `hello` → `hello.service`; `./x/hello` → `./x/hello.service`; recognised suffixes stay. */
-export function maybeAppendDefaultUnitType(arg: string): string {
-  return recognizedUnitType(arg) ? arg : `${arg}.service`;
-}
-
 /** The unit name an argument means: its basename, with `.service` when it has no unit suffix. */
 export function unitNameMangle(arg: string): string {
-  return maybeAppendDefaultUnitType(basename(arg));
+  return withDefaultSuffix(basename(arg));
 }
 
-export interface UnitNameInfo {
-  fullName: string;
-  /** Everything before the last dot, e.g. `hello@1`. */
-  name: string;
-  /** `.service` */
-  suffix: string;
-  /** `hello@.service` for `hello@1.service` (and for `hello@.service` itself). */
-  template?: string;
-  /** `1` for `hello@1.service`; empty for a template. */
-  instance?: string;
-}
-
-/** fleet's unit.NewUnitNameInfo; undefined when the name has no dot. */
-export function unitNameInfo(name: string): UnitNameInfo | undefined {
-  const dot = name.lastIndexOf('.');
-  if (dot === -1) return undefined;
-  const info: UnitNameInfo = { fullName: name, name: name.slice(0, dot), suffix: name.slice(dot) };
-  const at = info.name.indexOf('@');
-  if (at !== -1) {
-    info.template = `${info.name.slice(0, at + 1)}${info.suffix}`;
-    info.instance = info.name.slice(at + 1);
-  }
-  return info;
-}
-
-export function isInstance(info: UnitNameInfo | undefined): info is UnitNameInfo & { template: string } {
-  return !!info?.template && !!info.instance;
+/** `hello@.service` for the instance `hello@1.service`; undefined for anything else. */
+function templateOf(name: string): string | undefined {
+  const parsed = parseUnitName(name);
+  return parsed && !parsed.isTemplate ? parsed.template : undefined;
 }
 
 /**
@@ -125,18 +82,18 @@ export async function getUnitFile(
   opts: { cwd: string; replace: boolean },
   io: ArgsIo,
 ): Promise<{ content: string; source: UnitSource }> {
-  const path = maybeAppendDefaultUnitType(arg);
+  const path = withDefaultSuffix(arg);
   const name = unitNameMangle(arg);
   const local = await readLocalUnit(path, opts.cwd);
   if (local !== undefined) return { content: local, source: { kind: 'file', path } };
 
-  const info = unitNameInfo(name);
-  if (!info) throw new UnitArgError(`error extracting information from unit name ${name}`);
-  if (!isInstance(info)) {
+  if (!parseUnitName(name)) throw new UnitArgError(`error extracting information from unit name ${name}`);
+  const template = templateOf(name);
+  if (!template) {
     throw new UnitArgError(`unable to find Unit(${name}) in Registry or on filesystem`);
   }
-  const templatePath = join(dirname(path), info.template);
-  const tmpl = await getUnit(call, info.template);
+  const templatePath = join(dirname(path), template);
+  const tmpl = await getUnit(call, template);
   if (tmpl) {
     if (!opts.replace) {
       const localTemplate = await readLocalUnit(templatePath, opts.cwd).catch(() => undefined);
@@ -146,19 +103,19 @@ export async function getUnitFile(
         );
       }
     }
-    return { content: tmpl.content, source: { kind: 'registry-template', template: info.template } };
+    return { content: tmpl.content, source: { kind: 'registry-template', template: template } };
   }
   let content: string | undefined;
   try {
     content = await readLocalUnit(templatePath, opts.cwd);
   } catch (err) {
     throw new UnitArgError(
-      `failed getting Unit(${path}) from template: unable to load template Unit(${info.template}) from file: ${(err as Error).message}`,
+      `failed getting Unit(${path}) from template: unable to load template Unit(${template}) from file: ${(err as Error).message}`,
     );
   }
   if (content === undefined) {
     throw new UnitArgError(
-      `failed getting Unit(${path}) from template: unable to find template Unit(${info.template}) in Registry or on filesystem`,
+      `failed getting Unit(${path}) from template: unable to find template Unit(${template}) in Registry or on filesystem`,
     );
   }
   return { content, source: { kind: 'local-template', path: templatePath } };
@@ -208,7 +165,7 @@ export async function lazyCreateUnits(
   const cwd = opts.cwd ?? process.cwd();
   const created: LazyCreateResult['created'] = [];
   for (const rawArg of args) {
-    const arg = maybeAppendDefaultUnitType(rawArg);
+    const arg = withDefaultSuffix(rawArg);
     const name = unitNameMangle(arg);
     const existing = await getUnit(call, name);
     let file: { content: string; source: UnitSource } | undefined;
@@ -223,9 +180,9 @@ export async function lazyCreateUnits(
       });
       if (own !== undefined) local = { content: own, source: { kind: 'file', path: arg } };
       else {
-        const info = unitNameInfo(name);
-        if (isInstance(info)) {
-          const tPath = join(dirname(arg), info.template);
+        const template = templateOf(name);
+        if (template) {
+          const tPath = join(dirname(arg), template);
           const t = await readLocalUnit(tPath, cwd).catch((e: unknown) => {
             if (opts.replace) throw e;
             return undefined;
@@ -236,7 +193,7 @@ export async function lazyCreateUnits(
       if (!local) {
         if (opts.replace) {
           throw new UnitArgError(
-            `cannot replace Unit(${name}): no local unit file ${arg}${isInstance(unitNameInfo(name)) ? ' or template beside it' : ''}`,
+            `cannot replace Unit(${name}): no local unit file ${arg}${templateOf(name) ? ' or template beside it' : ''}`,
           );
         }
         continue; // in the registry, nothing local to compare: use the registry's

@@ -1,6 +1,7 @@
-import { mkdir, open, readFile, readdir, rename, rm } from 'node:fs/promises';
+import { mkdir, readFile, readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { z } from 'zod';
+import { writeDurably } from '../files';
 
 /** A cluster as it is kept on disk: enough to bring it back exactly after a restart. */
 export const ClusterSpec = z.object({
@@ -91,24 +92,5 @@ export class ClusterStore {
   async setActive(name: string): Promise<void> {
     await mkdir(this.root, { recursive: true, mode: 0o700 });
     await writeDurably(join(this.root, 'active'), `${name}\n`);
-  }
-}
-
-/** Write to a temp file, fsync, rename over, fsync the directory: all or nothing after a crash. */
-async function writeDurably(file: string, text: string): Promise<void> {
-  const tmp = `${file}.tmp`;
-  const fh = await open(tmp, 'w', 0o600);
-  try {
-    await fh.writeFile(text);
-    await fh.sync();
-  } finally {
-    await fh.close();
-  }
-  await rename(tmp, file);
-  const dir = await open(join(file, '..'), 'r');
-  try {
-    await dir.sync();
-  } finally {
-    await dir.close();
   }
 }

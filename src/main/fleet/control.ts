@@ -111,11 +111,16 @@ export class FleetControl {
   /** Moves a placed unit and its MachineOf followers, after the same checks the plan makes. */
   async move(name: string, machinePrefix: string): Promise<Plan> {
     const machineId = this.machineByPrefix(machinePrefix);
-    const plan = this.plan({ kind: 'move', unit: name, machineId });
-    if (!plan.valid) throw new FleetError('CONFLICT', plan.problems.join('; '), undefined, plan);
     const view = viewOf(this.live.model);
+    const plan = previewPlan(view, { kind: 'move', unit: name, machineId });
     const check = checkMove(view, name, machineId);
-    if (!check.ok) throw new FleetError('CONFLICT', check.problems.join('; '), undefined, plan);
+    if (!plan.valid || !check.ok)
+      throw new FleetError(
+        'CONFLICT',
+        plan.problems.join('; ') || 'the move breaks a constraint',
+        undefined,
+        plan,
+      );
     for (const unit of [name, ...check.followers]) {
       const from = view.units.find((u) => u.name === unit)?.machineId;
       if (from && from !== machineId) {

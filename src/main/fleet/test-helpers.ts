@@ -3,6 +3,8 @@ import { Etcd3 } from 'etcd3';
 import { afterEach } from 'vitest';
 import { ClusterRunner } from '../kv/cluster';
 import { FAST } from '../kv/cluster/test-helpers';
+
+export { until } from '../kv/cluster/test-helpers';
 import { LinkProxies } from '../kv/faults/link-proxy';
 import { KvServer } from '../kv/server';
 import { Registry } from './registry';
@@ -50,16 +52,4 @@ export function useKv(): () => Promise<TestKv> {
     };
     return { endpoints, client, registry: () => new Registry(client()), cuttableRegistry, cluster };
   };
-}
-
-export async function until(
-  cond: () => boolean | Promise<boolean>,
-  ms = 10_000,
-  what = 'condition',
-): Promise<void> {
-  const end = Date.now() + ms;
-  while (!(await cond())) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
 }

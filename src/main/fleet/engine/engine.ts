@@ -1,6 +1,6 @@
 import type { Campaign } from 'etcd3';
 import type { Decision } from '../../../shared/api';
-import { LiveRegistry, exists, type Registry } from '../registry';
+import { LiveRegistry, exists, keys, type Registry } from '../registry';
 import { reconcile, type Reconciliation } from './schedule';
 import { PassRunner } from '../pass-runner';
 import { viewOf } from './view';
@@ -78,7 +78,7 @@ export class FleetEngine {
 
   /** The leader's id as the KV says, whoever it is. */
   async leader(): Promise<string | undefined> {
-    return this.registry.etcd.election('engine-leader').leader();
+    return this.registry.etcd.election(keys.engineElection).leader();
   }
 
   decisions(): Decision[] {
@@ -107,7 +107,7 @@ export class FleetEngine {
 
   private runCampaign(): void {
     if (this.stopped) return;
-    const election = this.registry.etcd.election('engine-leader', this.opts.leaseTtlSec ?? 5);
+    const election = this.registry.etcd.election(keys.engineElection, this.opts.leaseTtlSec ?? 5);
     const campaign = election.campaign(this.opts.id);
     this.campaign = campaign;
     campaign.on('elected', () => {

@@ -1,3 +1,4 @@
+import { z } from 'zod';
 import type { Etcd3, IKeyValue, IRequestOp, ICompare, Watcher } from 'etcd3';
 import type { BlockedReason, MachineInfo, SubmitOutcome } from '../../../shared/api';
 import { unitHash } from '../../../shared/units';
@@ -33,6 +34,15 @@ const valueIs = (key: string, value: string): ICompare => ({
   result: 'Equal',
   value: buf(value),
 });
+
+const ObjectValue = z.object({ unitHash: z.string() });
+const safeJson = (text: string): unknown => {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+};
 
 /** etcd's range_end for "every key with this prefix". */
 function prefixEnd(prefix: string): string {
@@ -113,7 +123,8 @@ export class Registry {
         continue;
       }
       const existing = created.responses[0]?.response_range?.kvs[0]?.value.toString() ?? '';
-      const current = (JSON.parse(existing) as { unitHash?: string }).unitHash;
+      const parsed = ObjectValue.safeParse(safeJson(existing));
+      const current = parsed.success ? parsed.data.unitHash : undefined;
       if (current === hash) out.push({ name: u.name, outcome: 'unchanged', hash });
       else if (!replace) out.push({ name: u.name, outcome: 'differs', hash: current ?? '' });
       else {
@@ -153,6 +164,7 @@ export class Registry {
   /** Removes units from the registry; their agents then stop and unload them. */
   async destroy(names: string[]): Promise<string[]> {
     const destroyed: string[] = [];
+    const hashes = new Set<string>();
     for (const name of names) {
       const r = await this.etcd.kv.txn({
         compare: [exists(keys.object(name))],
@@ -161,24 +173,30 @@ export class Registry {
       });
       if (!r.succeeded) continue;
       destroyed.push(name);
-      const hash = (
-        JSON.parse(r.responses[0]!.response_range!.kvs[0]!.value.toString()) as { unitHash: string }
-      ).unitHash;
-      await this.dropContentIfUnused(hash);
+      const object = ObjectValue.safeParse(
+        safeJson(r.responses[0]!.response_range!.kvs[0]!.value.toString()),
+      );
+      if (object.success) hashes.add(object.data.unitHash);
     }
+    await this.dropUnusedContent(hashes);
     return destroyed;
   }
 
-  /** Content is shared by name-identical files (template instances); drop it with its last user. */
-  private async dropContentIfUnused(hash: string): Promise<void> {
+  /** Content is shared by identical files (template instances); drop it with its last user. */
+  private async dropUnusedContent(hashes: Set<string>): Promise<void> {
+    if (hashes.size === 0) return;
     const objects = await this.etcd.kv.range({
       key: buf(keys.jobPrefix),
       range_end: buf(prefixEnd(keys.jobPrefix)),
     });
-    const used = objects.kvs.some(
-      (kv) => kv.key.toString().endsWith('/object') && kv.value.toString().includes(`"unitHash":"${hash}"`),
-    );
-    if (!used) await this.etcd.kv.deleteRange({ key: buf(keys.unit(hash)) });
+    for (const kv of objects.kvs) {
+      if (!kv.key.toString().endsWith('/object')) continue;
+      // A value we cannot read keeps everything: better an orphaned file than a lost one.
+      const hash = ObjectValue.safeParse(safeJson(kv.value.toString()));
+      if (!hash.success) return;
+      hashes.delete(hash.data.unitHash);
+    }
+    for (const hash of hashes) await this.etcd.kv.deleteRange({ key: buf(keys.unit(hash)) });
   }
 
   // Engine writes take a `fence`: compares that hold only while the writer still leads (its

@@ -1,0 +1,1 @@
+export { writeDurably } from './write-durably';
