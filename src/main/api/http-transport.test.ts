@@ -1,7 +1,15 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
-import { WsApiClient, type EngineStatus, type Task, type WebSocketLike } from '../../shared/api';
+import {
+  ApiError,
+  WsApiClient,
+  type EngineStatus,
+  type ShellEvent,
+  type Task,
+  type WebSocketLike,
+} from '../../shared/api';
 import { EngineMonitor } from '../docker';
+import { ShellSessions } from '../shell';
 import { TaskManager } from '../tasks';
 import { HttpTransport } from './http-transport';
 import { ClusterManager } from '../clusters';
@@ -15,7 +23,7 @@ afterEach(async () => {
   cleanup = [];
 });
 
-async function serve(port = 0) {
+async function serve(port = 0, Service: typeof ApiService = ApiService) {
   const tasks = new TaskManager();
   const engine = new EngineMonitor({
     endpoint: 'unix:///nonexistent/flotilla-test.sock',
@@ -23,7 +31,7 @@ async function serve(port = 0) {
     maxRetryMs: 100,
   });
   engine.start();
-  const service = new ApiService({
+  const service = new Service({
     info: {
       product: 'Flotilla',
       version: 't',
@@ -36,6 +44,7 @@ async function serve(port = 0) {
     tasks,
     // No cluster is ever created here; the data dir is never written.
     clusters: new ClusterManager('/nonexistent/flotilla-test', engine.docker, tasks),
+    shells: new ShellSessions(),
   });
   const http = new HttpTransport({ service, token: TOKEN, port });
   const boundPort = await http.listen();
@@ -43,7 +52,7 @@ async function serve(port = 0) {
     engine.stop();
     await http.close();
   });
-  return { port: boundPort, tasks, http };
+  return { port: boundPort, tasks, http, service };
 }
 
 function client(port: number, token = TOKEN) {
@@ -103,6 +112,79 @@ describe('HTTP + WebSocket transport', () => {
     await tasks.wait(t2.id);
     await c.call('tasks.list', {});
     expect(seen.length).toBe(count);
+  });
+
+  it('ends a subscription that fails before it starts with its error', async () => {
+    const { port } = await serve();
+    const c = client(port);
+    const err = await new Promise<Error>((resolve) => {
+      c.subscribe('shell.session', { target: 'core-01' }, () => undefined, resolve);
+    });
+    expect(err).toBeInstanceOf(ApiError);
+    expect(err).toMatchObject({ code: 'NOT_FOUND', message: 'There is no cluster yet' });
+  });
+
+  it('ends a subscription that fails after it started, on both sides', async () => {
+    // A shell session whose target turns out not to exist: the failure comes after `subscribe`
+    // returned, through its `fail`, as an `end` frame carrying the error.
+    const shells = new ShellSessions();
+    let closed = 0;
+    class ShellService extends ApiService {
+      override subscribe(
+        event: string,
+        params: unknown,
+        emit: (p: unknown) => void,
+        fail: (e: ApiError) => void,
+      ): () => void {
+        if (event !== 'shell.session') return super.subscribe(event, params, emit, fail);
+        const close = shells.open(
+          async () => {
+            await new Promise((r) => setTimeout(r, 20));
+            throw new ApiError('NOT_FOUND', 'no machine or unit named core-09');
+          },
+          { tty: false, cols: 80, rows: 24 },
+          emit,
+          (e) => fail(ApiError.from(e)),
+        );
+        return () => {
+          closed++;
+          close();
+        };
+      }
+    }
+    const { port } = await serve(0, ShellService);
+    const ws = new WebSocket(`ws://127.0.0.1:${port}/api/v1/ws`, {
+      headers: { Authorization: `Bearer ${TOKEN}` },
+    });
+    cleanup.push(() => ws.terminate());
+    await new Promise((r) => ws.once('open', r));
+    const frames: unknown[] = [];
+    ws.on('message', (d) => frames.push(JSON.parse(String(d))));
+    ws.send(
+      JSON.stringify({ type: 'subscribe', id: 7, event: 'shell.session', params: { target: 'core-09' } }),
+    );
+    await expect.poll(() => frames.length).toBe(1);
+    expect(frames[0]).toEqual({
+      type: 'end',
+      id: 7,
+      error: { code: 'NOT_FOUND', message: 'no machine or unit named core-09' },
+    });
+    // The server side let go of it: the session is closed once, and a late unsubscribe is harmless.
+    expect(closed).toBe(1);
+    expect(shells.size).toBe(0);
+    ws.send(JSON.stringify({ type: 'unsubscribe', id: 7 }));
+    await new Promise((r) => setTimeout(r, 50));
+    expect(closed).toBe(1);
+
+    // The WebSocket client hands the error to the subscriber.
+    const c = client(port);
+    const payloads: ShellEvent[] = [];
+    const err = await new Promise<Error>((resolve) => {
+      c.subscribe('shell.session', { target: 'core-09' }, (p) => payloads.push(p), resolve);
+    });
+    expect(err).toBeInstanceOf(ApiError);
+    expect(err).toMatchObject({ code: 'NOT_FOUND', message: 'no machine or unit named core-09' });
+    expect(payloads).toEqual([]);
   });
 
   it('refuses a WebSocket with a wrong token', async () => {

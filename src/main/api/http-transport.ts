@@ -185,18 +185,37 @@ export class HttpTransport {
             send({ type: 'error', id: frame.id, error: ApiError.from(err).toBody() });
           }
           return;
-        case 'subscribe':
+        case 'subscribe': {
+          const id = frame.id;
+          subscriptions.get(id)?.();
+          subscriptions.delete(id);
+          let off: (() => void) | undefined;
+          let failed = false;
+          // The subscription failed after it started (a shell whose target is gone): end it on
+          // both sides. It may fail before `subscribe` even returns.
+          const fail = (err: ApiError) => {
+            if (failed || (off && subscriptions.get(id) !== off)) return;
+            failed = true;
+            if (off) {
+              subscriptions.delete(id);
+              off();
+            }
+            send({ type: 'end', id, error: err.toBody() });
+          };
           try {
-            subscriptions.get(frame.id)?.();
-            const id = frame.id;
-            const off = this.opts.service.subscribe(frame.event, frame.params, (payload) =>
-              send({ type: 'event', id, payload }),
+            off = this.opts.service.subscribe(
+              frame.event,
+              frame.params,
+              (payload) => send({ type: 'event', id, payload }),
+              fail,
             );
-            subscriptions.set(id, off);
+            if (failed) off();
+            else subscriptions.set(id, off);
           } catch (err) {
-            send({ type: 'end', id: frame.id, error: ApiError.from(err).toBody() });
+            send({ type: 'end', id, error: ApiError.from(err).toBody() });
           }
           return;
+        }
         case 'unsubscribe':
           subscriptions.get(frame.id)?.();
           subscriptions.delete(frame.id);

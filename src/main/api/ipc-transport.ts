@@ -24,6 +24,7 @@ export function attachIpcTransport(opts: IpcTransportOptions): () => void {
       subs.set(wc, m);
       const clear = () => {
         for (const off of m?.values() ?? []) off();
+        m?.clear();
         subs.delete(wc);
       };
       wc.once('destroyed', clear);
@@ -53,12 +54,24 @@ export function attachIpcTransport(opts: IpcTransportOptions): () => void {
     };
     const m = subsOf(wc);
     m.get(id)?.();
+    m.delete(id);
+    let off: (() => void) | undefined;
+    let failed = false;
+    // Ends a subscription that failed after it started (it may fail before `subscribe` returns).
+    const fail = (err: ApiError) => {
+      if (failed || (off && m.get(id) !== off)) return;
+      failed = true;
+      if (off) {
+        m.delete(id);
+        off();
+      }
+      send({ type: 'end', id, error: err.toBody() });
+    };
     try {
       if (typeof name !== 'string') throw new ApiError('BAD_REQUEST', 'event must be a string');
-      m.set(
-        id,
-        service.subscribe(name, params, (payload) => send({ type: 'event', id, payload })),
-      );
+      off = service.subscribe(name, params, (payload) => send({ type: 'event', id, payload }), fail);
+      if (failed) off();
+      else m.set(id, off);
     } catch (err) {
       send({ type: 'end', id, error: ApiError.from(err).toBody() });
     }

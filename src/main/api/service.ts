@@ -14,6 +14,7 @@ import {
 import type { ClusterManager } from '../clusters';
 import type { EngineMonitor } from '../docker';
 import { seedBusybox } from '../docker';
+import type { ShellSessions } from '../shell';
 import type { TaskManager } from '../tasks';
 
 export interface ServiceDeps {
@@ -21,6 +22,7 @@ export interface ServiceDeps {
   engine: EngineMonitor;
   tasks: TaskManager;
   clusters: ClusterManager;
+  shells: ShellSessions;
 }
 
 type Handlers = {
@@ -30,6 +32,8 @@ type Subscribers = {
   [E in EventName]: (
     params: ReturnType<(typeof events)[E]['params']['parse']>,
     emit: (payload: EventPayload<E>) => void,
+    /** Ends the subscription with an error found after it started (sent as an `end` frame). */
+    fail: (err: Error) => void,
   ) => () => void;
 };
 
@@ -42,7 +46,7 @@ export class ApiService {
   private readonly subscribers: Subscribers;
 
   constructor(deps: ServiceDeps) {
-    const { engine, tasks, clusters } = deps;
+    const { engine, tasks, clusters, shells } = deps;
     const fleet = (p: { cluster?: string | undefined }) => clusters.control(p.cluster);
     const requireEngine = () => {
       const s = engine.current();
@@ -79,6 +83,30 @@ export class ApiService {
         await clusters.setActive(p.name);
         return {};
       },
+      'clusters.start': async (p) => {
+        requireEngine();
+        return { taskId: clusters.start(p.name).id };
+      },
+      'clusters.stop': async (p) => ({ taskId: clusters.stop(p.name).id }),
+      'machines.stop': async (p) => ({ taskId: clusters.machineLife(p.cluster, p.machine, 'stop').id }),
+      'machines.start': async (p) => {
+        requireEngine();
+        return { taskId: clusters.machineLife(p.cluster, p.machine, 'start').id };
+      },
+      'machines.kill': async (p) => ({ taskId: clusters.machineLife(p.cluster, p.machine, 'kill').id }),
+      'machines.restart': async (p) => {
+        requireEngine();
+        return { taskId: clusters.machineLife(p.cluster, p.machine, 'restart').id };
+      },
+      'journal.read': async (p) => clusters.get(p.cluster).readJournal(p),
+      'shell.input': async (p) => {
+        shells.input(p.sessionId, p.data, p.eof);
+        return {};
+      },
+      'shell.resize': async (p) => {
+        shells.resize(p.sessionId, p.cols, p.rows);
+        return {};
+      },
       'units.list': async (p) => fleet(p).listUnits(),
       'units.get': async (p) => fleet(p).getUnit(p.name),
       'units.submit': async (p) => ({ results: await fleet(p).submit(p.units, p.replace) }),
@@ -86,7 +114,7 @@ export class ApiService {
       'units.destroy': async (p) => ({ destroyed: await fleet(p).destroy(p.names) }),
       'units.move': async (p) => fleet(p).move(p.name, p.machineId),
       'plan.preview': async (p) => fleet(p).plan(p.change),
-      'machines.list': async (p) => fleet(p).listMachines(),
+      'machines.list': async (p) => clusters.get(p.cluster).listMachines(),
       'engine.status': async (p) => fleet(p).engineInfo(),
     };
     this.subscribers = {
@@ -105,6 +133,11 @@ export class ApiService {
         for (const d of f.engineInfo().decisions) emit(d);
         return f.onDecision(emit);
       },
+      'journal.follow': (p, emit) => clusters.get(p.cluster).followJournal(p, emit),
+      'shell.session': (p, emit, fail) => {
+        const host = clusters.get(p.cluster);
+        return shells.open(() => host.shellTarget(p.target), p, emit, fail);
+      },
     };
   }
 
@@ -122,11 +155,20 @@ export class ApiService {
   }
 
   /** Validates and starts a subscription; returns its unsubscribe. */
-  subscribe(event: string, params: unknown, emit: (payload: unknown) => void): () => void {
+  subscribe(
+    event: string,
+    params: unknown,
+    emit: (payload: unknown) => void,
+    fail: (err: ApiError) => void = () => undefined,
+  ): () => void {
     if (!isEventName(event)) throw new ApiError('NOT_FOUND', `unknown API event '${event}'`);
     const parsed = events[event].params.safeParse(params ?? {});
     if (!parsed.success) throw fromZodError(parsed.error, `params of ${event}`);
-    const subscribe = this.subscribers[event] as (p: unknown, emit: (payload: unknown) => void) => () => void;
-    return subscribe(parsed.data, emit);
+    const subscribe = this.subscribers[event] as (
+      p: unknown,
+      emit: (payload: unknown) => void,
+      fail: (err: Error) => void,
+    ) => () => void;
+    return subscribe(parsed.data, emit, (err) => fail(ApiError.from(err)));
   }
 }

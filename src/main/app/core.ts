@@ -3,6 +3,7 @@ import { mkdir } from 'node:fs/promises';
 import { ApiService, HttpTransport } from '../api';
 import { ClusterManager } from '../clusters';
 import { EngineMonitor, engineEndpoint } from '../docker';
+import { ShellSessions } from '../shell';
 import { TaskManager } from '../tasks';
 import { VERSION } from '../../shared/version';
 import type { AppInfo } from '../../shared/api';
@@ -28,6 +29,7 @@ export class AppCore {
   readonly engine: EngineMonitor;
   readonly service: ApiService;
   readonly clusters: ClusterManager;
+  readonly shells = new ShellSessions();
   readonly token = randomBytes(24).toString('hex');
   private http: HttpTransport | undefined;
   port = 0;
@@ -44,7 +46,13 @@ export class AppCore {
     };
     if (opts.electronVersion) info.electron = opts.electronVersion;
     this.clusters = new ClusterManager(opts.dataDir, this.engine.docker, this.tasks);
-    this.service = new ApiService({ info, engine: this.engine, tasks: this.tasks, clusters: this.clusters });
+    this.service = new ApiService({
+      info,
+      engine: this.engine,
+      tasks: this.tasks,
+      clusters: this.clusters,
+      shells: this.shells,
+    });
   }
 
   get url(): string {
@@ -90,6 +98,7 @@ export class AppCore {
   async stop(): Promise<void> {
     await removeApiFile(this.opts.dataDir);
     await this.tasks.shutdown();
+    await this.shells.closeAll();
     await this.clusters.shutdown();
     this.engine.stop();
     await this.http?.close();

@@ -1,16 +1,19 @@
 import { resolveDataDir } from '../app';
 import { callApi, findApp } from './client';
-import { followTask } from './follow-task';
+import { runTask } from './follow-task';
 import type { Io } from './io';
-import { CommandError, UsageError, intFlag, parseFlags } from './usage';
+import { UsageError, intFlag, parseFlags } from './usage';
 
 const GLOBAL = { 'data-dir': { type: 'string' } } as const;
 
 export const CLUSTER_HELP = `  cluster create NAME --machines N [--members K] [--channel stable|beta|alpha]
-                 [--metadata core-01:role=web,region=eu ...]
-                         create a cluster of machine containers (a task; follows it)
+                 [--metadata core-01:role=web,region=eu ...] [--machine-ttl SEC]
+                         create a cluster of machine containers (a task; follows it);
+                         --machine-ttl: heartbeat TTL, units of a silent machine move (default 2)
   cluster list           the clusters, their state and KV endpoints
   cluster use NAME       make NAME the cluster commands go to by default
+  cluster start NAME     bring a stopped cluster back (machines that were down stay down)
+  cluster stop NAME      stop its units, agents, KV members and machines; stays stopped
   cluster destroy NAME   remove everything the cluster made (containers, network, files)`;
 
 /** `--metadata core-01:role=web,region=eu` → { 'core-01': { role: 'web', region: 'eu' } } */
@@ -44,6 +47,7 @@ export async function clusterCommand(args: string[], io: Io): Promise<number> {
           members: { type: 'string' },
           channel: { type: 'string', default: 'stable' },
           metadata: { type: 'string', multiple: true, default: [] },
+          'machine-ttl': { type: 'string' },
         },
         true,
       );
@@ -61,13 +65,13 @@ export async function clusterCommand(args: string[], io: Io): Promise<number> {
         channel: channel as 'stable',
         metadata: parseMetadataFlags(values.metadata as string[]),
       };
+      if (values['machine-ttl'] !== undefined)
+        params.machineTtlSec = intFlag('cluster create', 'machine-ttl', values['machine-ttl'], 1);
       if (values.members !== undefined)
         params.members = intFlag('cluster create', 'members', values.members, 1);
       const api = await findApp(resolveDataDir(values['data-dir']));
       const { taskId } = await callApi(api, 'clusters.create', params);
-      const final = await followTask(api, taskId, io);
-      if (final.state !== 'succeeded')
-        throw new CommandError(`${final.title}: ${final.error?.message ?? final.state}`, final.error?.hint);
+      await runTask(api, taskId, io);
       io.out(`Cluster ${name} is running (${machines} machine${machines === 1 ? '' : 's'}).`);
       return 0;
     }
@@ -89,6 +93,8 @@ export async function clusterCommand(args: string[], io: Io): Promise<number> {
       return 0;
     }
     case 'use':
+    case 'start':
+    case 'stop':
     case 'destroy': {
       const { values, positionals } = parseFlags(`cluster ${sub}`, rest, { ...GLOBAL }, true);
       const name = positionals[0];
@@ -100,18 +106,18 @@ export async function clusterCommand(args: string[], io: Io): Promise<number> {
         io.out(`Commands now go to cluster ${name}.`);
         return 0;
       }
-      const { taskId } = await callApi(api, 'clusters.destroy', { name });
-      const final = await followTask(api, taskId, io);
-      if (final.state !== 'succeeded')
-        throw new CommandError(`${final.title}: ${final.error?.message ?? final.state}`, final.error?.hint);
-      io.out(`Destroyed cluster ${name}.`);
+      const method =
+        sub === 'start' ? 'clusters.start' : sub === 'stop' ? 'clusters.stop' : 'clusters.destroy';
+      const { taskId } = await callApi(api, method, { name });
+      await runTask(api, taskId, io);
+      io.out(`${sub === 'start' ? 'Started' : sub === 'stop' ? 'Stopped' : 'Destroyed'} cluster ${name}.`);
       return 0;
     }
     default:
       throw new UsageError(
         sub
-          ? `cluster: unknown subcommand '${sub}' (try: create, list, use, destroy)`
-          : 'cluster: missing subcommand (create, list, use, destroy)',
+          ? `cluster: unknown subcommand '${sub}' (try: create, list, use, start, stop, destroy)`
+          : 'cluster: missing subcommand (create, list, use, start, stop, destroy)',
       );
   }
 }

@@ -5,7 +5,10 @@ import { AppCore, resolveDataDir } from '../app';
 import { callApi, findApp } from './client';
 import { CLUSTER_HELP, clusterCommand } from './cluster';
 import { kvCommand } from './kv';
-import { followTask } from './follow-task';
+import { SSH_HELP, sshCommand } from './ssh';
+import { MACHINE_HELP, machineCommand } from './machine';
+import { JOURNAL_HELP, journalCommand } from './journal';
+import { runTask } from './follow-task';
 import { UNITS_HELP, unitCommands } from './units';
 import { CommandError, UsageError, intFlag, parseFlags } from './usage';
 
@@ -32,9 +35,13 @@ Commands:
                          write the KV cluster layout, print its client endpoints
   kv serve --data-dir DIR --member NAME [--peer NAME=HOST:PORT ...]
                          run one member of that layout (one process per member)
+${SSH_HELP}
+${JOURNAL_HELP}
   help                   this text
 
 ${CLUSTER_HELP}
+
+${MACHINE_HELP}
 
 ${UNITS_HELP}
 
@@ -93,6 +100,9 @@ export const commands: Record<string, Handler> = {
   },
   kv: (args, io) => kvCommand(args, io),
   cluster: (args, io) => clusterCommand(args, io),
+  ssh: (args, io) => sshCommand(args, io),
+  machine: (args, io) => machineCommand(args, io),
+  journal: (args, io) => journalCommand(args, io),
   ...unitCommands,
   tasks: async (args, io) => {
     const { values } = parseFlags('tasks', args, { ...GLOBAL });
@@ -142,13 +152,10 @@ async function dockerSeed(args: string[], io: Io): Promise<number> {
   const params: { offline: boolean; tag?: string } = { offline: values.offline ?? false };
   if (values.tag) params.tag = values.tag;
   const { taskId } = await callApi(api, 'docker.seedImage', params);
-  const final = await followTask(api, taskId, io);
-  if (final.state === 'succeeded') {
-    const r = final.result as { tag: string; source: string } | undefined;
-    io.out(`${r?.tag ?? 'image'}: ${r?.source ?? 'done'}`);
-    return 0;
-  }
-  throw new CommandError(`${final.title}: ${final.error?.message ?? final.state}`, final.error?.hint);
+  const final = await runTask(api, taskId, io);
+  const r = final.result as { tag: string; source: string } | undefined;
+  io.out(`${r?.tag ?? 'image'}: ${r?.source ?? 'done'}`);
+  return 0;
 }
 
 function progressText(t: Task): string {
@@ -172,7 +179,8 @@ export async function runCli(argv: string[], io: Io): Promise<number> {
     }
     const handler = commands[name];
     if (!handler) throw new UsageError(`unknown command '${name}'`);
-    return await handler([...rest, ...lead], io);
+    // ssh passes everything after its target to the remote command: global flags go first.
+    return await handler(name === 'ssh' ? [...lead, ...rest] : [...rest, ...lead], io);
   } catch (err) {
     if (err instanceof UsageError) {
       io.err(`flotctl: ${err.message}`);

@@ -41,3 +41,15 @@ export function followTask(api: Awaited<ReturnType<typeof findApp>>, taskId: str
     });
   });
 }
+
+/** Follows a task to its end; a task that did not succeed becomes the command's error. */
+export async function runTask(
+  api: Awaited<ReturnType<typeof findApp>>,
+  taskId: string,
+  io: Io,
+): Promise<Task> {
+  const final = await followTask(api, taskId, io);
+  if (final.state !== 'succeeded')
+    throw new CommandError(`${final.title}: ${final.error?.message ?? final.state}`, final.error?.hint);
+  return final;
+}

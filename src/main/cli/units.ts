@@ -5,6 +5,7 @@
 import { ApiError, type CallName, type CallParams, type MachineInfo, type UnitInfo } from '../../shared/api';
 import { resolveDataDir } from '../app';
 import { callApi, findApp } from './client';
+import { statusJournalLines } from './journal';
 import {
   DEFAULT_LIST_MACHINES_FIELDS,
   DEFAULT_LIST_UNITS_FIELDS,
@@ -201,7 +202,8 @@ export const unitCommands: Record<string, Handler> = {
       LIST_MACHINES_FIELDS,
     );
     const call = await bind(values)();
-    const machines = await call('machines.list', {});
+    // fleetctl lists the machines in the registry: those that are up.
+    const machines = (await call('machines.list', {})).filter((m) => m.life === undefined || m.life === 'up');
     for (const l of formatListMachines(machines, { cols, full: values.full, noLegend: values['no-legend'] }))
       io.out(l);
     return 0;
@@ -416,6 +418,8 @@ export async function runStatus(ctx: FleetContext, args: readonly string[]): Pro
     if (!first) io.out('');
     first = false;
     for (const l of formatStatus(u, machines)) io.out(l);
+    // Its last journal lines, as systemctl status shows them.
+    for (const l of await statusJournalLines(call, u.name)) io.out(l);
     if (!u.global && u.currentState === 'inactive') exit = 1; // blocked: shown, but not loaded
   }
   return exit;

@@ -247,16 +247,25 @@ describe("the seeds' fleetctl walkthrough on a real cluster", () => {
   }, 120_000);
 
   it('cluster destroy removes every container and network it made, and nothing else', async () => {
-    const others = (await docker.listContainers({ all: true })).filter(
-      (c) => c.Labels['flotilla.cluster'] !== CLUSTER,
-    );
-    const r = flotctl('cluster', 'destroy', CLUSTER);
-    expect(r.out).toBe(`Destroyed cluster ${CLUSTER}.\n`);
-    const left = await leftovers(CLUSTER);
-    expect(left.containers).toEqual([]);
-    expect(left.networks).toEqual([]);
-    const othersAfter = (await docker.listContainers({ all: true })).map((c) => c.Id).sort();
-    expect(othersAfter).toEqual(others.map((c) => c.Id).sort());
+    // A bystander that looks like ours (a flotilla label, a name with the cluster's) but is not
+    // the cluster's: it must survive. Other tests' containers come and go meanwhile, so the
+    // engine-wide list cannot be compared.
+    const bystander = await docker.createContainer({
+      Image: 'busybox:latest',
+      name: `${CLUSTER}-bystander`,
+      Cmd: ['true'],
+      Labels: { 'flotilla.cluster': `${CLUSTER}-other` },
+    });
+    try {
+      const r = flotctl('cluster', 'destroy', CLUSTER);
+      expect(r.out).toBe(`Destroyed cluster ${CLUSTER}.\n`);
+      const left = await leftovers(CLUSTER);
+      expect(left.containers).toEqual([]);
+      expect(left.networks).toEqual([]);
+      expect((await bystander.inspect()).Id).toBe(bystander.id);
+    } finally {
+      await bystander.remove({ force: true }).catch(() => undefined);
+    }
     expect(flotctl('cluster', 'list').out).toContain('No clusters.');
   }, 120_000);
 });

@@ -1,18 +1,22 @@
 import type Docker from 'dockerode';
 import type { Etcd3 } from 'etcd3';
 import { join } from 'node:path';
-import type { ClusterInfo, MachineInfo } from '../../shared/api';
+import type { ClusterInfo, JournalBatch, JournalQuery, MachineInfo, MachineLife } from '../../shared/api';
+import { withDefaultSuffix } from '../../shared/units';
 import { VERSION } from '../../shared/version';
-import { DockerUnitHost } from '../fleet/agent/docker-host';
+import { DockerUnitHost, UNIT_LABELS } from '../fleet/agent/docker-host';
 import { FleetAgent } from '../fleet/agent/agent';
 import { FleetControl } from '../fleet/control';
 import { fleetKvClient } from '../fleet/kv-client';
 import { FleetEngine } from '../fleet/engine/engine';
+import { FleetError } from '../fleet/errors';
 import { Registry } from '../fleet/registry';
 import { seedBusybox } from '../docker';
+import { ClusterJournals, type ResolvedJournalQuery } from '../journal';
 import { ClusterRunner } from '../kv/cluster';
 import { KvServer } from '../kv/server';
 import { containerName, machineImageTag, type DockerMachines } from '../machines';
+import type { ShellTarget } from '../shell';
 import { SILENT_TASK, type TaskContext } from '../tasks';
 import type { ClusterSpec } from './store';
 
@@ -20,34 +24,46 @@ import type { ClusterSpec } from './store';
 export interface ClusterTiming {
   engineReconcileMs: number;
   agentReconcileMs: number;
-  engineLeaseTtlSec: number;
 }
 
 const DEFAULT_TIMING: ClusterTiming = {
   engineReconcileMs: 2_000,
   agentReconcileMs: 5_000,
-  engineLeaseTtlSec: 5,
 };
 
+type MachineSpec = ClusterSpec['machines'][number];
+
 interface MachineSlot {
-  spec: ClusterSpec['machines'][number];
+  spec: MachineSpec;
+  life: MachineLife;
+  ip: string;
+  /** Index in the KV runner for a machine that hosts a member. */
+  kvIndex: number | undefined;
+  server: KvServer | undefined;
   agent: FleetAgent | undefined;
   engine: FleetEngine | undefined;
   /** One KV session each for the agent and the engine: their leases and watches stay apart. */
   clients: Etcd3[];
-  ip: string;
+  /** Lifecycle operations on one machine run one at a time. */
+  busy: Promise<void>;
 }
+
+export type MachineAction = 'stop' | 'start' | 'kill' | 'restart';
 
 /**
  * One running cluster in this process: its machine containers, its KV members (the machines'
  * etcd), and on every machine an agent and an engine candidate, all talking to the KV through the
- * etcd3 client. Start is idempotent: after an app restart it adopts what is there.
+ * etcd3 client. A machine's member, agent and engine share the machine's life (DESIGN.md
+ * decision 3): machine down ⇒ all three down. Start is idempotent: after an app restart it adopts
+ * what is there.
  */
 export class ClusterHost {
   private kv: ClusterRunner | undefined;
-  private servers: KvServer[] = [];
+  /** Client URLs of the members (shared by their servers for forwarding and MemberList). */
+  private readonly directory = new Map<bigint, string>();
   private client: Etcd3 | undefined;
   private slots: MachineSlot[] = [];
+  readonly journals: ClusterJournals;
   control: FleetControl | undefined;
   state: ClusterInfo['state'] = 'stopped';
   problem: string | undefined;
@@ -57,15 +73,26 @@ export class ClusterHost {
     private readonly dir: string,
     private readonly docker: Docker,
     private readonly machines: DockerMachines,
+    /** Persists the spec (machines going down or up survive an app restart). */
+    private readonly save: (spec: ClusterSpec) => Promise<void>,
     private readonly timing: ClusterTiming = DEFAULT_TIMING,
-  ) {}
+  ) {
+    this.journals = new ClusterJournals(join(dir, 'journal'));
+  }
 
   get name(): string {
     return this.spec.name;
   }
 
+  /** Client endpoints of every member, running or not: clients fail over between them. */
+  private get allEndpoints(): string[] {
+    const n = this.spec.machines.filter((m) => m.kvMember).length;
+    return Array.from({ length: n }, (_, i) => `127.0.0.1:${this.spec.kvPorts.baseClientPort + i}`);
+  }
+
+  /** Endpoints of the members running now. */
   get endpoints(): string[] {
-    return this.servers.map((s) => s.endpoint);
+    return this.slots.flatMap((s) => (s.server ? [s.server.endpoint] : []));
   }
 
   info(active: boolean): ClusterInfo {
@@ -78,7 +105,7 @@ export class ClusterHost {
     };
   }
 
-  /** Brings everything up; steps are reported per machine. */
+  /** Brings everything up; steps are reported per machine. Machines marked down stay down. */
   async start(ctx: TaskContext, phase: 'creating' | 'starting' = 'starting'): Promise<void> {
     this.state = phase;
     try {
@@ -98,28 +125,41 @@ export class ClusterHost {
       await this.machines.ensureNetwork(this.name);
       ctx.step('network', 'done');
       this.slots = [];
+      let kvIndex = 0;
       for (const m of this.spec.machines) {
+        const slot: MachineSlot = {
+          spec: m,
+          life: m.up ? 'starting' : 'stopped',
+          ip: '',
+          kvIndex: m.kvMember ? kvIndex++ : undefined,
+          server: undefined,
+          agent: undefined,
+          engine: undefined,
+          clients: [],
+          busy: Promise.resolve(),
+        };
+        this.slots.push(slot);
         ctx.throwIfCanceled();
+        if (!m.up) {
+          ctx.step(`machine ${m.hostname}`, 'skipped', 'down (flotctl machine start brings it back)');
+          continue;
+        }
         ctx.step(`machine ${m.hostname}`, 'running');
-        const rt = await this.machines.create({
-          cluster: this.name,
-          hostname: m.hostname,
-          machineId: m.machineId,
-          osVersion: this.spec.osVersion,
-          channel: this.spec.channel,
-          metadata: m.metadata,
-        });
-        this.slots.push({ spec: m, agent: undefined, engine: undefined, clients: [], ip: rt.ip });
-        ctx.step(`machine ${m.hostname}`, 'done', rt.ip);
+        slot.ip = (await this.machines.create(this.machineSpec(m))).ip;
+        ctx.step(`machine ${m.hostname}`, 'done', slot.ip);
       }
       ctx.step('kv members', 'running');
       await this.startKv();
       ctx.step('kv members', 'done', this.endpoints.join(','));
       ctx.step('agents and engine', 'running');
-      this.client = this.newClient();
+      this.client = fleetKvClient(this.allEndpoints);
       this.control = new FleetControl(new Registry(this.client), () => this.engines());
       await this.control.start();
-      for (const slot of this.slots) await this.startMachineServices(slot);
+      for (const slot of this.slots) {
+        if (slot.life !== 'starting') continue;
+        await this.startMachineServices(slot);
+        slot.life = 'up';
+      }
       ctx.step('agents and engine', 'done');
       this.state = 'running';
       this.problem = undefined;
@@ -131,41 +171,61 @@ export class ClusterHost {
     }
   }
 
+  private machineSpec(m: MachineSpec) {
+    return {
+      cluster: this.name,
+      hostname: m.hostname,
+      machineId: m.machineId,
+      osVersion: this.spec.osVersion,
+      channel: this.spec.channel,
+      metadata: m.metadata,
+    };
+  }
+
   private engines(): FleetEngine[] {
     return this.slots.flatMap((s) => (s.engine ? [s.engine] : []));
   }
 
-  private newClient(): Etcd3 {
-    return fleetKvClient(this.endpoints);
-  }
-
+  /**
+   * Every member starts (a founder must find its peers where their logs say), then the members
+   * of machines that are down stop again: they come back from their WAL with their machine.
+   */
   private async startKv(): Promise<void> {
-    const members = this.spec.machines.filter((m) => m.kvMember);
+    const members = this.slots.filter((s) => s.kvIndex !== undefined);
     this.kv = await ClusterRunner.start({
       size: members.length,
       baseDir: join(this.dir, 'kv'),
       clusterToken: this.spec.clusterToken,
-      names: members.map((m) => m.hostname),
+      names: members.map((s) => s.spec.hostname),
       basePort: this.spec.kvPorts.basePeerPort,
+      // A 50 ms tick (election timeout 0.5–1 s) for members on one host: when a machine dies with
+      // the KV leader, a new leader takes over fast enough for its units to run elsewhere within
+      // 5 s (the dead machine's lease restarts its TTL on the new leader, as in etcd).
+      member: { tickMs: 50 },
     });
-    const directory = new Map<bigint, string>();
-    for (let i = 0; i < members.length; i++) {
-      const s = new KvServer({
-        member: this.kv.member(i),
-        directory,
-        port: this.spec.kvPorts.baseClientPort + i,
-      });
-      await s.start();
-      this.servers.push(s);
+    for (const slot of members) {
+      if (slot.life === 'stopped') await this.kv.stop(slot.kvIndex!);
+      else await this.startServer(slot);
     }
     await this.kv.waitForLeader(15_000);
+  }
+
+  private async startServer(slot: MachineSlot): Promise<void> {
+    const i = slot.kvIndex!;
+    const s = new KvServer({
+      member: this.kv!.member(i),
+      directory: this.directory,
+      port: this.spec.kvPorts.baseClientPort + i,
+    });
+    await s.start();
+    slot.server = s;
   }
 
   /** The agent and engine candidate of one machine, each with its own KV session. */
   private async startMachineServices(slot: MachineSlot): Promise<void> {
     const m = slot.spec;
-    const agentClient = this.newClient();
-    const engineClient = this.newClient();
+    const agentClient = fleetKvClient(this.allEndpoints);
+    const engineClient = fleetKvClient(this.allEndpoints);
     slot.clients = [agentClient, engineClient];
     const machine: MachineInfo = {
       id: m.machineId,
@@ -181,6 +241,7 @@ export class ClusterHost {
       hostname: m.hostname,
       machineContainer: containerName(this.name, m.hostname),
       image: machineImageTag(this.spec.osVersion),
+      journal: this.journals.machine(m.machineId, m.hostname),
     });
     slot.agent = new FleetAgent(new Registry(agentClient), {
       machine,
@@ -190,12 +251,282 @@ export class ClusterHost {
     });
     await slot.agent.start();
     slot.engine = new FleetEngine(new Registry(engineClient), {
-      id: `${m.machineId}`,
+      id: m.machineId,
       reconcileIntervalMs: this.timing.engineReconcileMs,
-      leaseTtlSec: this.timing.engineLeaseTtlSec,
+      // As short as the machines' TTL: an engine that died with its machine is replaced as soon
+      // as the machine itself is declared gone.
+      leaseTtlSec: this.spec.machineTtlSec,
     });
     slot.engine.start();
   }
+
+  // ------------------------------------------------------------------------------ machines
+
+  /** A machine by host name (core-02), full id or unique id prefix. */
+  machine(ref: string): MachineSpec {
+    const byName = this.spec.machines.find((m) => m.hostname === ref || m.machineId === ref);
+    if (byName) return byName;
+    const byPrefix = /^[0-9a-f]+$/.test(ref)
+      ? this.spec.machines.filter((m) => m.machineId.startsWith(ref))
+      : [];
+    if (byPrefix.length === 1) return byPrefix[0]!;
+    throw new FleetError(
+      byPrefix.length > 1 ? 'BAD_REQUEST' : 'NOT_FOUND',
+      byPrefix.length > 1
+        ? `Machine id prefix ${ref} matches ${byPrefix.length} machines of cluster ${this.name}`
+        : `Cluster ${this.name} has no machine ${ref}`,
+      `Machines: ${this.spec.machines.map((m) => `${m.hostname} (${m.machineId.slice(0, 8)})`).join(', ')}`,
+    );
+  }
+
+  private slotOf(ref: string): MachineSlot {
+    const m = this.machine(ref);
+    const slot = this.slots.find((s) => s.spec === m);
+    if (!slot || this.state !== 'running')
+      throw new FleetError(
+        'CONFLICT',
+        `Cluster ${this.name} is ${this.state}`,
+        `flotctl cluster start ${this.name}`,
+      );
+    return slot;
+  }
+
+  /** Every machine of the cluster, up or not; what the registry knows wins for those that are up. */
+  listMachines(): MachineInfo[] {
+    const registered = new Map((this.control?.listMachines() ?? []).map((m) => [m.id, m]));
+    return this.spec.machines.map((m) => {
+      const slot = this.slots.find((s) => s.spec === m);
+      const known = registered.get(m.machineId);
+      return {
+        ...(known ?? {
+          id: m.machineId,
+          name: m.hostname,
+          ip: slot?.ip ?? '',
+          metadata: m.metadata,
+          version: VERSION,
+        }),
+        life: slot?.life ?? 'stopped',
+        kvMember: m.kvMember,
+      };
+    });
+  }
+
+  /** Runs a lifecycle action on one machine (one at a time per machine). */
+  machineAction(ref: string, action: MachineAction, ctx: TaskContext = SILENT_TASK): Promise<void> {
+    const slot = this.slotOf(ref);
+    const run = slot.busy.then(async () => {
+      if (action === 'kill') return this.killMachine(slot, ctx);
+      if (action === 'stop') return this.stopMachine(slot, ctx);
+      if (action === 'start') return this.startMachine(slot, ctx);
+      await this.stopMachine(slot, ctx);
+      await this.startMachine(slot, ctx);
+    });
+    slot.busy = run.catch(() => undefined);
+    return run;
+  }
+
+  private async setUp(slot: MachineSlot, up: boolean): Promise<void> {
+    if (slot.spec.up === up) return;
+    slot.spec.up = up;
+    await this.save(this.spec);
+  }
+
+  /**
+   * Sudden death: the agent and the engine stop without a word (their leases just expire), the
+   * KV member crashes, and the machine's container is killed — its units with it, as they live in
+   * the machine's PID namespace.
+   */
+  private async killMachine(slot: MachineSlot, ctx: TaskContext): Promise<void> {
+    if (slot.life === 'dead' || slot.life === 'stopped') return;
+    ctx.setSteps(['kill']);
+    ctx.step('kill', 'running');
+    slot.life = 'dead';
+    await this.setUp(slot, false);
+    await Promise.all([slot.agent?.kill(), slot.engine?.kill()]);
+    this.dropServices(slot);
+    if (slot.kvIndex !== undefined) {
+      await this.kv?.kill(slot.kvIndex);
+      await this.closeServer(slot);
+    }
+    await this.machines.kill(this.name, slot.spec.hostname);
+    ctx.step('kill', 'done');
+  }
+
+  /**
+   * Clean stop: the engine resigns, the agent stops and unloads its units and leaves (the engine
+   * places them elsewhere at once), then the KV member and the container stop.
+   */
+  private async stopMachine(slot: MachineSlot, ctx: TaskContext): Promise<void> {
+    if (slot.life === 'dead' || slot.life === 'stopped') return;
+    this.assertQuorumWithout(slot);
+    ctx.setSteps(['units', 'kv member', 'machine']);
+    slot.life = 'stopping';
+    await this.setUp(slot, false);
+    ctx.step('units', 'running');
+    await slot.engine?.stop();
+    await slot.agent?.stop();
+    this.dropServices(slot);
+    ctx.step('units', 'done');
+    ctx.step('kv member', 'running');
+    if (slot.kvIndex !== undefined) {
+      await this.closeServer(slot);
+      await this.kv?.stop(slot.kvIndex);
+    }
+    ctx.step('kv member', slot.kvIndex === undefined ? 'skipped' : 'done');
+    ctx.step('machine', 'running');
+    await this.machines.stop(this.name, slot.spec.hostname);
+    slot.life = 'stopped';
+    ctx.step('machine', 'done');
+  }
+
+  /** Refuses a clean stop that would leave the KV without a quorum (a kill is a fault: allowed). */
+  private assertQuorumWithout(slot: MachineSlot): void {
+    if (slot.kvIndex === undefined) return;
+    const members = this.slots.filter((s) => s.kvIndex !== undefined);
+    const running = members.filter((s) => s.server && s !== slot).length;
+    if (running < Math.floor(members.length / 2) + 1)
+      throw new FleetError(
+        'CONFLICT',
+        `Stopping ${slot.spec.hostname} would leave ${running} of ${members.length} KV members running: the cluster would lose its quorum`,
+        `Start another machine first, or stop the whole cluster: flotctl cluster stop ${this.name}`,
+      );
+  }
+
+  /**
+   * Back from the dead: stale unit containers go before anything else (the cluster has placed
+   * those units elsewhere meanwhile — fleet never fenced, see fleet #440), then the container, the
+   * KV member (from its WAL) and the agent and engine.
+   */
+  private async startMachine(slot: MachineSlot, ctx: TaskContext): Promise<void> {
+    if (slot.life === 'up' || slot.life === 'starting') return;
+    ctx.setSteps(['fence stale units', 'machine', 'kv member', 'agent and engine']);
+    slot.life = 'starting';
+    try {
+      ctx.step('fence stale units', 'running');
+      const fenced = await this.fence(slot.spec.machineId);
+      ctx.step('fence stale units', 'done', `${fenced} container${fenced === 1 ? '' : 's'} removed`);
+      ctx.step('machine', 'running');
+      slot.ip = (await this.machines.create(this.machineSpec(slot.spec))).ip;
+      ctx.step('machine', 'done', slot.ip);
+      ctx.step('kv member', 'running');
+      if (slot.kvIndex !== undefined) {
+        await this.kv!.restart(slot.kvIndex);
+        await this.startServer(slot);
+      }
+      ctx.step('kv member', slot.kvIndex === undefined ? 'skipped' : 'done');
+      ctx.step('agent and engine', 'running');
+      await this.startMachineServices(slot);
+      ctx.step('agent and engine', 'done');
+      slot.life = 'up';
+      await this.setUp(slot, true);
+    } catch (err) {
+      slot.life = 'dead';
+      await Promise.all([slot.agent?.kill(), slot.engine?.kill()]);
+      this.dropServices(slot);
+      throw err;
+    }
+  }
+
+  /** Removes every unit container of a machine (killing running ones first); returns how many. */
+  private async fence(machineId: string): Promise<number> {
+    const list = await this.docker.listContainers({
+      all: true,
+      filters: {
+        label: [
+          `${UNIT_LABELS.cluster}=${this.name}`,
+          `${UNIT_LABELS.machine}=${machineId}`,
+          `${UNIT_LABELS.role}=unit`,
+        ],
+      },
+    });
+    await Promise.all(
+      list.map((c) =>
+        this.docker
+          .getContainer(c.Id)
+          .remove({ force: true })
+          .catch((err: { statusCode?: number }) => {
+            if (err.statusCode !== 404 && err.statusCode !== 409) throw err;
+          }),
+      ),
+    );
+    return list.length;
+  }
+
+  private async closeServer(slot: MachineSlot): Promise<void> {
+    const s = slot.server;
+    slot.server = undefined;
+    await s?.close();
+  }
+
+  private dropServices(slot: MachineSlot): void {
+    for (const c of slot.clients) c.close();
+    slot.clients = [];
+    slot.agent = undefined;
+    slot.engine = undefined;
+  }
+
+  // ------------------------------------------------------------------------------ journal, shell
+
+  private resolveQuery(q: JournalQuery): ResolvedJournalQuery {
+    const { machine, ...rest } = q;
+    const out: ResolvedJournalQuery = { ...rest };
+    if (machine !== undefined) out.machineIds = [this.machine(machine).machineId];
+    if (q.units) out.units = q.units.map(withDefaultSuffix);
+    return out;
+  }
+
+  readJournal(q: JournalQuery): Promise<JournalBatch> {
+    return this.journals.read(this.resolveQuery(q));
+  }
+
+  followJournal(q: JournalQuery, emit: (b: JournalBatch) => void): () => void {
+    return this.journals.follow(this.resolveQuery(q), emit);
+  }
+
+  /** A machine's container, or the main container of a unit wherever it runs. */
+  async shellTarget(target: string): Promise<ShellTarget> {
+    let machine: MachineSpec | undefined;
+    try {
+      machine = this.machine(target);
+    } catch (err) {
+      if (/^[0-9a-f]+$|^core-\d+$/.test(target)) throw err;
+    }
+    if (machine) {
+      const slot = this.slots.find((s) => s.spec === machine);
+      if (slot?.life !== 'up')
+        throw new FleetError(
+          'CONFLICT',
+          `Machine ${machine.hostname} is ${slot?.life ?? 'stopped'}`,
+          `flotctl machine start ${machine.hostname}`,
+        );
+      const container = containerName(this.name, machine.hostname);
+      return { docker: this.docker, container, description: `machine ${machine.hostname} (${container})` };
+    }
+    const unit = withDefaultSuffix(target);
+    const found = await this.docker.listContainers({
+      filters: {
+        label: [
+          `${UNIT_LABELS.cluster}=${this.name}`,
+          `${UNIT_LABELS.unit}=${unit}`,
+          `${UNIT_LABELS.main}=true`,
+        ],
+        status: ['running'],
+      },
+    });
+    const c = found[0];
+    if (!c)
+      throw new FleetError(
+        'NOT_FOUND',
+        `${unit} has no running container in cluster ${this.name}`,
+        `flotctl status ${unit} says where it is`,
+      );
+    const host =
+      this.spec.machines.find((m) => m.machineId === c.Labels[UNIT_LABELS.machine])?.hostname ?? '?';
+    const name = (c.Names[0] ?? c.Id).replace(/^\//, '');
+    return { docker: this.docker, container: c.Id, description: `${unit} on ${host} (${name})` };
+  }
+
+  // ------------------------------------------------------------------------------ stop
 
   /**
    * Stops fleet and the KV but leaves machines and their unit containers running: the app is
@@ -222,18 +553,17 @@ export class ClusterHost {
 
   private async stopServices(): Promise<void> {
     for (const slot of this.slots) {
-      for (const c of slot.clients) c.close();
-      slot.clients = [];
-      slot.agent = undefined;
-      slot.engine = undefined;
+      this.dropServices(slot);
+      if (slot.life !== 'dead') slot.life = 'stopped';
     }
     await this.control?.stop().catch(() => undefined);
     this.control = undefined;
     this.client?.close();
     this.client = undefined;
-    await Promise.all(this.servers.map((s) => s.close()));
-    this.servers = [];
+    await Promise.all(this.slots.map((s) => s.server?.close()));
+    for (const s of this.slots) s.server = undefined;
     await this.kv?.close();
     this.kv = undefined;
+    await this.journals.close();
   }
 }

@@ -5,7 +5,7 @@ import type { ClusterInfo, Task } from '../../shared/api';
 import { FleetError } from '../fleet/errors';
 import { DockerMachines, newMachineId, type Channel } from '../machines';
 import type { TaskManager } from '../tasks';
-import { ClusterHost, type ClusterTiming } from './host';
+import { ClusterHost, type ClusterTiming, type MachineAction } from './host';
 import { ClusterStore, type ClusterSpec } from './store';
 
 /** The OS version a new machine of each channel runs (the updates issue moves them). */
@@ -45,6 +45,12 @@ async function freePortRun(n: number, taken: Set<number>): Promise<number> {
   }
   throw new FleetError('CONFLICT', `found no ${n} free consecutive ports on 127.0.0.1 for the KV members`);
 }
+
+/**
+ * Machine heartbeat TTL: a machine silent this long is gone and its units move. Short, so that a
+ * killed machine's units run elsewhere within 5 s even when it took the KV leader with it.
+ */
+export const DEFAULT_MACHINE_TTL_SEC = 2;
 
 export function defaultMembers(machines: number): number {
   return machines === 1 ? 1 : machines <= 5 ? 3 : 5;
@@ -160,7 +166,7 @@ export class ClusterManager {
       createdAt: new Date().toISOString(),
       channel: req.channel,
       osVersion: OS_VERSIONS[req.channel],
-      machineTtlSec: req.machineTtlSec ?? 3,
+      machineTtlSec: req.machineTtlSec ?? DEFAULT_MACHINE_TTL_SEC,
       clusterToken: `flotilla-${req.name}-${randomBytes(6).toString('hex')}`,
       kvPorts: await this.pickKvPorts(members),
       machines: Array.from({ length: req.machines }, (_, i) => ({
@@ -168,6 +174,7 @@ export class ClusterManager {
         machineId: newMachineId(),
         metadata: req.metadata[hostnameOf(i)] ?? {},
         kvMember: i < members,
+        up: true,
       })),
       running: true,
     };
@@ -211,6 +218,47 @@ export class ClusterManager {
     );
   }
 
+  /** Starts a stopped cluster; its machines come back as they were left (down ones stay down). */
+  start(name: string): Task {
+    const host = this.get(name);
+    if (host.state !== 'stopped' && host.state !== 'failed')
+      throw new FleetError('CONFLICT', `Cluster ${name} is ${host.state}`);
+    return this.tasks.start({ kind: 'cluster.start', title: `Start cluster ${name}` }, async (ctx) => {
+      host.spec.running = true;
+      await this.store.save(host.spec);
+      await host.start(ctx);
+    });
+  }
+
+  /** Clean stop: units stop, then agents, KV members and machines; it stays stopped across restarts. */
+  stop(name: string): Task {
+    const host = this.get(name);
+    if (host.state !== 'running' && host.state !== 'failed')
+      throw new FleetError('CONFLICT', `Cluster ${name} is ${host.state}`);
+    return this.tasks.start(
+      { kind: 'cluster.stop', title: `Stop cluster ${name}`, cancellable: false },
+      async () => {
+        host.spec.running = false;
+        await this.store.save(host.spec);
+        await host.stop();
+      },
+    );
+  }
+
+  /** stop | start | kill | restart of one machine, as a Task. */
+  machineLife(cluster: string | undefined, machine: string, action: MachineAction): Task {
+    const host = this.get(cluster);
+    const m = host.machine(machine);
+    return this.tasks.start(
+      {
+        kind: `machine.${action}`,
+        title: `${action[0]!.toUpperCase()}${action.slice(1)} machine ${m.hostname} of ${host.name}`,
+        cancellable: false,
+      },
+      (ctx) => host.machineAction(m.machineId, action, ctx),
+    );
+  }
+
   /** Leaves every cluster running in Docker but stops serving them (app shutdown). */
   async shutdown(): Promise<void> {
     for (const host of this.hosts.values()) await host.detach().catch(() => undefined);
@@ -232,6 +280,13 @@ export class ClusterManager {
   }
 
   private newHost(spec: ClusterSpec): ClusterHost {
-    return new ClusterHost(spec, this.store.dir(spec.name), this.docker, this.machines, this.timing);
+    return new ClusterHost(
+      spec,
+      this.store.dir(spec.name),
+      this.docker,
+      this.machines,
+      (s) => this.store.save(s),
+      this.timing,
+    );
   }
 }

@@ -27,6 +27,8 @@ export const ClusterSpec = z.object({
       metadata: z.record(z.string(), z.string()),
       /** Hosts one of the cluster's KV members. */
       kvMember: z.boolean(),
+      /** False after `machine stop` or `machine kill`: it stays down across app restarts. */
+      up: z.boolean().default(true),
     }),
   ),
   /** Whether it should run (brought back on app start) or stay stopped. */

@@ -308,6 +308,7 @@ describe('toCreateOptions', () => {
       name: 'flotilla-c-core-01-busybox1',
       labels: { 'flotilla.unit': 'hello.service' },
       networkMode: 'container:m',
+      pidMode: 'container:m',
       env: { HOME: '/root' },
       envFileEntries: [
         { key: 'A', value: '0' },
@@ -325,6 +326,7 @@ describe('toCreateOptions', () => {
       Volumes: { '/anon': {} },
       HostConfig: {
         NetworkMode: 'container:m',
+        PidMode: 'container:m',
         AutoRemove: false,
         Privileged: false,
         Binds: ['/srv:/data:ro'],
@@ -351,5 +353,8 @@ describe('toCreateOptions', () => {
     expect(sharedNetnsConflict(a, 'container:m')).toMatch(/-p\/--publish cannot be used/);
     expect(sharedNetnsConflict(run(['-h', 'x', 'nginx']), 'container:m')).toMatch(/hostname/);
     expect(sharedNetnsConflict(a, undefined)).toBeUndefined();
+    // The unit host gives such a container the machine's network instead: no conflict there.
+    expect(sharedNetnsConflict(a, 'flotilla-prod')).toBeUndefined();
+    expect(toCreateOptions(a, { name: 'n', labels: {} }).HostConfig.PidMode).toBeUndefined();
   });
 });

@@ -689,6 +689,7 @@ export interface CreateOptions {
   StopTimeout?: number;
   HostConfig: {
     NetworkMode?: string;
+    PidMode?: string;
     AutoRemove: boolean;
     Privileged: boolean;
     Init?: boolean;
@@ -713,6 +714,8 @@ export interface CreateContext {
   labels: Record<string, string>;
   /** Network mode when the command line gave none (e.g. `container:<machine>`). */
   networkMode?: string;
+  /** PID namespace to join (`container:<machine>`: the container's processes die with it). */
+  pidMode?: string;
   /** Environment for bare `-e KEY` (docker takes it from the client's environment). */
   env?: Record<string, string>;
   /** Entries of the `--env-file`s, read by the caller, in order. */
@@ -749,6 +752,7 @@ export function toCreateOptions(run: DockerRunAction, ctx: CreateContext): Creat
   if (run.stopTimeout !== undefined) o.StopTimeout = run.stopTimeout;
   const network = run.network ?? ctx.networkMode;
   if (network !== undefined) o.HostConfig.NetworkMode = network;
+  if (ctx.pidMode !== undefined) o.HostConfig.PidMode = ctx.pidMode;
   if (run.init) o.HostConfig.Init = true;
   if (run.readOnly) o.HostConfig.ReadonlyRootfs = true;
   if (run.publishAll) o.HostConfig.PublishAllPorts = true;
@@ -801,7 +805,7 @@ export function sharedNetnsConflict(
   const mode = run.network ?? networkMode;
   if (!mode?.startsWith('container:')) return undefined;
   if (run.publish.length > 0 || run.publishAll) {
-    return `-p/--publish cannot be used here: the unit's containers share the machine's network namespace (${mode}); publish the port on the machine instead, or give --net`;
+    return `-p/--publish cannot be used with the network mode ${mode}: that namespace's ports are not Docker's to publish`;
   }
   if (run.hostname !== undefined) {
     return `-h/--hostname cannot be used with the network mode ${mode}: the hostname is the machine's`;

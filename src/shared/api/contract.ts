@@ -15,6 +15,7 @@ import {
   MachineIdSchema,
   UnitsEvent,
 } from './fleet-model';
+import { JournalBatch, JournalQuery, MachineRefSchema, ShellEvent, ShellParams } from './machine-model';
 import { AppInfo, EngineStatus, Task } from './model';
 
 const ClusterName = z
@@ -23,6 +24,7 @@ const ClusterName = z
 /** Which cluster a call is about; absent = the only one, else the active one. */
 const clusterParam = { cluster: ClusterName.optional() };
 const UnitNames = z.array(UnitNameSchema).min(1).max(10_000);
+const machineParams = z.object({ ...clusterParam, machine: MachineRefSchema }).strict();
 
 /**
  * The API contract: every call and every event the renderer and the CLI may use.
@@ -91,6 +93,16 @@ export const calls = {
     result: z.object({ taskId: z.string() }),
   },
   'clusters.setActive': { params: z.object({ name: ClusterName }).strict(), result: z.object({}) },
+  /** Starts a stopped cluster (machines, KV members, agents, engine) and adopts its units; a Task. */
+  'clusters.start': {
+    params: z.object({ name: ClusterName }).strict(),
+    result: z.object({ taskId: z.string() }),
+  },
+  /** Clean stop: units are stopped, then agents, KV members and machines; a Task. */
+  'clusters.stop': {
+    params: z.object({ name: ClusterName }).strict(),
+    result: z.object({ taskId: z.string() }),
+  },
   'units.list': { params: z.object(clusterParam).strict(), result: z.array(UnitInfo) },
   /** NOT_FOUND when the unit is not in the registry. */
   'units.get': {
@@ -133,7 +145,43 @@ export const calls = {
   },
   /** What a change would do, without doing it. */
   'plan.preview': { params: z.object({ ...clusterParam, change: PlanChange }).strict(), result: Plan },
+  /** Every machine of the cluster, up or not, with its life and KV role. */
   'machines.list': { params: z.object(clusterParam).strict(), result: z.array(MachineInfo) },
+  /**
+   * Machine lifecycle; each a Task. stop: its units move first, then agent, KV member and container
+   * stop. kill: sudden death — the container is killed and its KV member and agent vanish without
+   * goodbye. start: fences stale unit containers before anything else, then rejoins. restart: stop + start.
+   */
+  'machines.stop': { params: machineParams, result: z.object({ taskId: z.string() }) },
+  'machines.start': { params: machineParams, result: z.object({ taskId: z.string() }) },
+  'machines.kill': { params: machineParams, result: z.object({ taskId: z.string() }) },
+  'machines.restart': { params: machineParams, result: z.object({ taskId: z.string() }) },
+  /** Journal entries of the cluster's machines, merged by time. */
+  'journal.read': {
+    params: z.object({ ...clusterParam, ...JournalQuery.shape }).strict(),
+    result: JournalBatch,
+  },
+  /** Input for a shell session (base64 bytes); `eof` then closes its stdin. */
+  'shell.input': {
+    params: z
+      .object({
+        sessionId: z.string().min(1).max(100),
+        data: z.string().max(1_000_000).default(''),
+        eof: z.boolean().default(false),
+      })
+      .strict(),
+    result: z.object({}),
+  },
+  'shell.resize': {
+    params: z
+      .object({
+        sessionId: z.string().min(1).max(100),
+        cols: z.number().int().min(1).max(1_000),
+        rows: z.number().int().min(1).max(1_000),
+      })
+      .strict(),
+    result: z.object({}),
+  },
   'engine.status': { params: z.object(clusterParam).strict(), result: EngineInfo },
 } as const;
 
@@ -149,6 +197,16 @@ export const events = {
   'machines.changed': { params: z.object(clusterParam).strict(), payload: MachinesEvent },
   /** The engine's decisions as it takes them (recent ones first on subscribe). */
   'engine.decisions': { params: z.object(clusterParam).strict(), payload: Decision },
+  /** A followed journal: the backlog (`lines`, or everything after `after`), then new entries live. */
+  'journal.follow': {
+    params: z.object({ ...clusterParam, ...JournalQuery.shape }).strict(),
+    payload: JournalBatch,
+  },
+  /** A shell in a machine or unit container: subscribing starts it, unsubscribing ends it. */
+  'shell.session': {
+    params: z.object({ ...clusterParam, ...ShellParams.shape }).strict(),
+    payload: ShellEvent,
+  },
 } as const;
 
 export type CallName = keyof typeof calls;

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { MachineLife } from './machine-model';
 
 // What the API says about units, machines and the engine's decisions. The scheduler in
 // src/main/fleet produces these; the CLI and the GUI read them.
@@ -38,6 +39,10 @@ export const MachineInfo = z.object({
   ip: z.string(),
   metadata: z.record(z.string(), z.string()),
   version: z.string(),
+  /** Set by machines.list (the cluster host knows it; the registry only has machines that are up). */
+  life: MachineLife.optional(),
+  /** Whether one of the cluster's KV members lives on this machine. */
+  kvMember: z.boolean().optional(),
 });
 export type MachineInfo = z.infer<typeof MachineInfo>;
 

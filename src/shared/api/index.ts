@@ -4,3 +4,4 @@ export * from './fleet-model';
 export * from './model';
 export * from './protocol';
 export * from './ws-client';
+export * from './machine-model';

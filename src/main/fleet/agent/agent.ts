@@ -36,6 +36,11 @@ export class FleetAgent {
   private readonly launched = new Set<string>();
   private readonly hashes = new Map<string, string>();
   private readonly reports = new Map<string, Promise<void>>();
+  /** Units that failed to start for a reason outside them (engine down, image missing …). */
+  private readonly retries = new Map<
+    string,
+    { attempts: number; at: number; timer?: ReturnType<typeof setTimeout> }
+  >();
   private offState: (() => void) | undefined;
   /** Why re-registering last failed, if it did. */
   lastError: Error | undefined;
@@ -105,6 +110,7 @@ export class FleetAgent {
 
   private async halt(): Promise<void> {
     this.stopped = true;
+    for (const name of [...this.retries.keys()]) this.clearRetry(name);
     this.ready = false;
     this.offState?.();
     await this.live.stop();
@@ -176,7 +182,33 @@ export class FleetAgent {
     await Promise.all(work);
   }
 
+  /**
+   * A unit that could not start for a reason outside it (Docker down, image missing, port taken,
+   * command not found) is started again after 1, 2, 4 … 60 s: the cause may go away. A unit whose
+   * own process failed is left to its Restart= setting, as systemd does.
+   */
+  private async retry(name: string): Promise<void> {
+    const r = this.retries.get(name) ?? { attempts: 0, at: 0 };
+    this.retries.set(name, r);
+    if (r.at === 0) {
+      r.at = Date.now() + Math.min(1_000 * 2 ** r.attempts, 60_000);
+      r.timer = setTimeout(() => this.passes.kick(0), r.at - Date.now());
+      r.timer.unref?.();
+      return;
+    }
+    if (Date.now() < r.at) return;
+    r.attempts++;
+    r.at = 0;
+    await this.opts.host.start(name);
+  }
+
+  private clearRetry(name: string): void {
+    clearTimeout(this.retries.get(name)?.timer);
+    this.retries.delete(name);
+  }
+
   private async drop(name: string): Promise<void> {
+    this.clearRetry(name);
     this.launched.delete(name);
     this.hashes.delete(name);
     await this.opts.host.unload(name);
@@ -198,7 +230,10 @@ export class FleetAgent {
       this.launched.add(name);
       await this.withLease((lease) => this.registry.setJobState(name, this.machineId, true, lease));
       await host.start(name);
+    } else if (w.launched && host.state(name)?.active === 'failed' && host.retryable(name)) {
+      await this.retry(name);
     } else if (!w.launched && this.launched.has(name)) {
+      this.clearRetry(name);
       this.launched.delete(name);
       await host.stop(name);
       await this.withLease((lease) => this.registry.setJobState(name, this.machineId, false, lease));
@@ -219,6 +254,7 @@ export class FleetAgent {
   }
 
   private async reportNow(name: string, state: SystemdState | undefined): Promise<void> {
+    if (state?.active === 'active') this.clearRetry(name);
     const hash = this.hashes.get(name);
     const reason = state?.active === 'failed' ? this.opts.host.lastError(name) : undefined;
     await this.withLease((lease) =>

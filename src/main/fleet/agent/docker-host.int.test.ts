@@ -1,8 +1,14 @@
 import Docker from 'dockerode';
 import { createHash, randomBytes } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { JournalEntry } from '../../../shared/api';
 import type { SystemdState } from '../../../shared/units/types';
 import { seedBusybox } from '../../docker/seed';
+import { ClusterJournals } from '../../journal';
 import { TaskManager } from '../../tasks';
 import { DockerUnitHost, UNIT_LABELS } from './docker-host';
 import type { HostedUnit } from './unit-host';
@@ -21,6 +27,10 @@ const IMAGE = 'busybox:latest';
 const docker = new Docker();
 let builtImage = false;
 const hosts: DockerUnitHost[] = [];
+const journals: ClusterJournals[] = [];
+const tempDirs: string[] = [];
+/** Extra machines and networks some tests make (all carry TEST_LABEL; removed in afterAll). */
+const NETWORK = `flotilla-int-dockerhost-net-${run}`;
 
 async function removeByLabel(labels: string[]): Promise<void> {
   const list = await docker.listContainers({ all: true, filters: { label: labels } });
@@ -50,15 +60,36 @@ function unit(name: string, content: string): HostedUnit {
   return { name, content, hash: createHash('sha1').update(content).digest('hex') };
 }
 
-function newHost(): { host: DockerUnitHost; seen: Map<string, string[]> } {
+/** A journal dir of its own per test (real files), closed and removed after the test. */
+async function newJournals(dir?: string): Promise<ClusterJournals> {
+  const d = dir ?? (await mkdtemp(join(tmpdir(), 'jtest-dockerhost-')));
+  if (!dir) tempDirs.push(d);
+  const j = new ClusterJournals(d);
+  journals.push(j);
+  return j;
+}
+
+interface Machine {
+  id: string;
+  hostname: string;
+  container: string;
+}
+const DEFAULT_MACHINE: Machine = { id: MACHINE_ID, hostname: HOSTNAME, container: MACHINE };
+
+function newHost(opts: { journal?: ClusterJournals; machine?: Machine } = {}): {
+  host: DockerUnitHost;
+  seen: Map<string, string[]>;
+} {
+  const m = opts.machine ?? DEFAULT_MACHINE;
   const host = new DockerUnitHost({
     docker,
     cluster: CLUSTER,
-    machineId: MACHINE_ID,
-    hostname: HOSTNAME,
-    machineContainer: MACHINE,
+    machineId: m.id,
+    hostname: m.hostname,
+    machineContainer: m.container,
     image: IMAGE,
     pullTimeoutMs: 5000,
+    ...(opts.journal ? { journal: opts.journal.machine(m.id, m.hostname) } : {}),
   });
   hosts.push(host);
   const seen = new Map<string, string[]>();
@@ -70,6 +101,41 @@ function newHost(): { host: DockerUnitHost; seen: Map<string, string[]> } {
   return { host, seen };
 }
 
+async function journalOf(j: ClusterJournals, unitName: string): Promise<JournalEntry[]> {
+  return (await j.read({ units: [unitName], lines: 1_000_000 })).entries;
+}
+
+const texts = (entries: JournalEntry[], stream?: JournalEntry['stream']) =>
+  entries.filter((e) => !stream || e.stream === stream).map((e) => e.text);
+
+/** Another machine container (the default one lives for the whole file). */
+async function newMachine(suffix: string, network?: string): Promise<Machine> {
+  const hostname = `core-${run}${suffix}`;
+  const container = `${MACHINE}-${suffix}`;
+  const c = await docker.createContainer({
+    name: container,
+    Image: IMAGE,
+    Hostname: hostname,
+    Cmd: ['sleep', '3600'],
+    Labels: { [TEST_LABEL]: 'docker-host' },
+    HostConfig: { NetworkMode: network ?? 'none', Init: true },
+  });
+  await c.start();
+  return { id: `m${run}${suffix}`.padEnd(32, '0'), hostname, container };
+}
+
+/** A loopback port nobody listens on right now. */
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.once('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address() as { port: number };
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
 const triple = (host: DockerUnitHost, name: string) => {
   const s = host.state(name);
   return s ? `${s.load}/${s.active}/${s.sub}` : undefined;
@@ -78,6 +144,12 @@ const triple = (host: DockerUnitHost, name: string) => {
 beforeAll(async () => {
   await removeByLabel([`${UNIT_LABELS.cluster}=${CLUSTER}`]);
   await removeByLabel([`${TEST_LABEL}=docker-host`]);
+  for (const n of await docker.listNetworks({ filters: { label: [`${TEST_LABEL}=docker-host`] } })) {
+    await docker
+      .getNetwork(n.Id)
+      .remove()
+      .catch(() => undefined);
+  }
   const present = await docker
     .getImage(IMAGE)
     .inspect()
@@ -109,12 +181,21 @@ beforeAll(async () => {
 
 afterEach(async () => {
   for (const h of hosts.splice(0)) await h.close();
-  await removeByLabel([`${UNIT_LABELS.cluster}=${CLUSTER}`, `${UNIT_LABELS.machine}=${MACHINE_ID}`]);
+  for (const j of journals.splice(0)) await j.close();
+  for (const d of tempDirs.splice(0)) await rm(d, { recursive: true, force: true });
+  await removeByLabel([`${UNIT_LABELS.cluster}=${CLUSTER}`, `${UNIT_LABELS.role}=unit`]);
 });
 
 afterAll(async () => {
   await removeByLabel([`${UNIT_LABELS.cluster}=${CLUSTER}`]);
   await removeByLabel([`${TEST_LABEL}=docker-host`]);
+  const nets = await docker.listNetworks({ filters: { label: [`${TEST_LABEL}=docker-host`] } });
+  for (const n of nets) {
+    await docker
+      .getNetwork(n.Id)
+      .remove()
+      .catch(() => undefined);
+  }
   if (builtImage) {
     await docker
       .getImage(IMAGE)
@@ -126,8 +207,9 @@ afterAll(async () => {
 const HELLO = SEED_HELLO_SERVICE;
 
 describe('DockerUnitHost on the real engine', () => {
-  it("runs the seeds' hello.service: a labelled container in the machine's netns; stop removes it", async () => {
-    const { host, seen } = newHost();
+  it("runs the seeds' hello.service: a labelled container in the machine's namespaces, its output in the journal", async () => {
+    const journal = await newJournals();
+    const { host, seen } = newHost({ journal });
     await host.load(unit('hello.service', HELLO));
     expect(triple(host, 'hello.service')).toBe('loaded/inactive/dead');
     await host.start('hello.service');
@@ -151,43 +233,94 @@ describe('DockerUnitHost on the real engine', () => {
     });
     const machine = await docker.getContainer(MACHINE).inspect();
     expect([`container:${MACHINE}`, `container:${machine.Id}`]).toContain(info.HostConfig.NetworkMode);
+    expect([`container:${MACHINE}`, `container:${machine.Id}`]).toContain(info.HostConfig.PidMode);
+
+    // The journal: systemd's lines, then the container's output with Docker's timestamps.
     await expect
-      .poll(async () => ((await docker.getContainer(name).logs({ stdout: true })) as Buffer).toString(), {
-        timeout: 5000,
-      })
-      .toContain('Hello World');
+      .poll(async () => texts(await journalOf(journal, 'hello.service'), 'stdout').length, { timeout: 5000 })
+      .toBeGreaterThanOrEqual(2);
+    const entries = await journalOf(journal, 'hello.service');
+    const system = texts(entries, 'system');
+    expect(system.slice(0, 2)).toEqual(['Starting Hello World...', 'Started Hello World.']);
+    const hello = entries.filter((e) => e.stream === 'stdout');
+    expect(new Set(hello.map((e) => e.text))).toEqual(new Set(['Hello World']));
+    for (const e of entries) {
+      expect(e.time).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z$/);
+      expect(e).toMatchObject({ machineId: MACHINE_ID, hostname: HOSTNAME, unit: 'hello.service' });
+    }
+    // A second apart, as the loop prints them; and not before the unit was started.
+    const [t0, t1] = hello.map((e) => Date.parse(e.time));
+    expect((t1 as number) - (t0 as number)).toBeGreaterThan(700);
+    const started = entries.find((e) => e.text === 'Starting Hello World...') as JournalEntry;
+    expect(t0).toBeGreaterThanOrEqual(Date.parse(started.time) - 1000);
 
     await host.stop('hello.service');
     expect(triple(host, 'hello.service')).toBe('loaded/inactive/dead');
     expect(seen.get('hello.service')?.slice(-2)).toEqual(['deactivating/stop', 'inactive/dead']);
     expect(await unitContainers('hello.service')).toHaveLength(0);
+    expect(texts(await journalOf(journal, 'hello.service'), 'system').slice(-2)).toEqual([
+      'Stopping Hello World...',
+      'Stopped Hello World.',
+    ]);
   });
 
-  it('fails the unit with the reason: main exits non-zero, image missing, -p in a shared netns', async () => {
-    const { host } = newHost();
+  it('fails the unit with the reason, in its state and its journal: exit code, image missing, command not found', async () => {
+    const journal = await newJournals();
+    const { host } = newHost({ journal });
     await host.load(
-      unit('boom.service', '[Service]\nExecStart=/bin/sh -c "echo boom >&2; sleep 0.3; exit 3"\n'),
+      unit(
+        'boom.service',
+        '[Unit]\nDescription=Boom\n[Service]\nExecStart=/bin/sh -c "echo out; echo boom >&2; sleep 0.3; exit 3"\n',
+      ),
     );
     await host.load(
       unit('noimage.service', '[Service]\nExecStart=/usr/bin/docker run flotilla-no-such-image true\n'),
     );
-    await host.load(
-      unit('port.service', '[Service]\nExecStart=/usr/bin/docker run -p 8080:80 busybox true\n'),
-    );
+    await host.load(unit('nocmd.service', '[Service]\nExecStart=/usr/bin/flotilla-no-such-command\n'));
     await host.load(unit('bad.service', '[Service]\nExecStart=/usr/bin/docker exec x ls\n'));
-    await Promise.all(['boom', 'noimage', 'port', 'bad'].map((n) => host.start(`${n}.service`)));
+    await Promise.all(['boom', 'noimage', 'nocmd', 'bad'].map((n) => host.start(`${n}.service`)));
 
     await expect.poll(() => triple(host, 'boom.service'), { timeout: 10_000 }).toBe('loaded/failed/failed');
     expect(host.lastError('boom.service')).toMatch(
-      /Main process exited, code=exited, status=3; last output: boom/,
+      /Main process exited, code=exited, status=3\/NOTIMPLEMENTED; last output: .*boom/,
     );
+    expect(host.retryable('boom.service')).toBe(false);
+    const boom = await journalOf(journal, 'boom.service');
+    expect(texts(boom, 'stdout')).toEqual(['out']);
+    expect(texts(boom, 'stderr')).toEqual(['boom']);
+    expect(texts(boom, 'system')).toEqual([
+      'Starting Boom...',
+      'Started Boom.',
+      'boom.service: Main process exited, code=exited, status=3/NOTIMPLEMENTED',
+      "boom.service: Failed with result 'exit-code'.",
+    ]);
+
     expect(triple(host, 'noimage.service')).toBe('loaded/failed/failed');
     expect(host.lastError('noimage.service')).toMatch(
       /Unable to find image 'flotilla-no-such-image:latest' locally, and pulling it failed/,
     );
-    expect(triple(host, 'port.service')).toBe('loaded/failed/failed');
-    expect(host.lastError('port.service')).toMatch(/-p\/--publish cannot be used/);
+    expect(host.retryable('noimage.service')).toBe(true);
+    expect(texts(await journalOf(journal, 'noimage.service'), 'system')).toEqual([
+      'Starting noimage.service...',
+      expect.stringMatching(
+        /^noimage.service: ExecStart: Unable to find image 'flotilla-no-such-image:latest' locally/,
+      ),
+      "noimage.service: Failed with result 'resources'.",
+      'Failed to start noimage.service.',
+    ]);
+
+    expect(triple(host, 'nocmd.service')).toBe('loaded/failed/failed');
+    expect(host.retryable('nocmd.service')).toBe(true);
+    const nocmd = texts(await journalOf(journal, 'nocmd.service'), 'system');
+    expect(nocmd[1]).toMatch(
+      /^nocmd.service: ExecStart: .*flotilla-no-such-command.*no such file or directory/,
+    );
+    expect(nocmd.slice(-1)).toEqual(['Failed to start nocmd.service.']);
+
     expect(host.lastError('bad.service')).toMatch(/docker exec is not supported; supported: run, kill/);
+    expect(texts(await journalOf(journal, 'bad.service'), 'system')[1]).toMatch(
+      /^bad.service: ExecStart: docker exec is not supported/,
+    );
     expect(await unitContainers()).toHaveLength(0);
   });
 
@@ -222,7 +355,7 @@ describe('DockerUnitHost on the real engine', () => {
     await host.start('strict.service');
     expect(triple(host, 'strict.service')).toBe('loaded/failed/failed');
     expect(host.lastError('strict.service')).toMatch(
-      /ExecStartPre failed \(code=exited, status=1\).*No such container/,
+      /ExecStartPre failed \(code=exited, status=1\/FAILURE\).*No such container/,
     );
     await host.stop('tolerant.service');
     expect(triple(host, 'tolerant.service')).toBe('loaded/inactive/dead');
@@ -248,8 +381,9 @@ describe('DockerUnitHost on the real engine', () => {
     expect(await unitContainers('once.service')).toHaveLength(0);
   });
 
-  it('Restart=on-failure restarts the main process after RestartSec', async () => {
-    const { host, seen } = newHost();
+  it('Restart=on-failure restarts the main process after RestartSec, saying so in the journal', async () => {
+    const journal = await newJournals();
+    const { host, seen } = newHost({ journal });
     await host.load(
       unit(
         'flaky.service',
@@ -265,15 +399,30 @@ describe('DockerUnitHost on the real engine', () => {
       .toBeGreaterThanOrEqual(2);
     expect(seen.get('flaky.service')).toContain('activating/auto-restart');
     expect(host.lastError('flaky.service')).toMatch(/status=2/);
+    await expect
+      .poll(async () => texts(await journalOf(journal, 'flaky.service'), 'system').slice(0, 8))
+      .toEqual([
+        'Starting flaky.service...',
+        'Started flaky.service.',
+        'flaky.service: Main process exited, code=exited, status=2/INVALIDARGUMENT',
+        "flaky.service: Failed with result 'exit-code'.",
+        'flaky.service: Scheduled restart job, restart counter is at 1.',
+        'Stopped flaky.service.',
+        'Starting flaky.service...',
+        'Started flaky.service.',
+      ]);
     await host.stop('flaky.service');
     expect(triple(host, 'flaky.service')).toMatch(/loaded\/(inactive\/dead|failed\/failed)/);
     expect(await unitContainers('flaky.service')).toHaveLength(0);
   });
 
-  it('recover() adopts a running main container without a second one, and removes orphans', async () => {
+  it('recover() adopts a running main container without a second one, resumes its output, removes orphans', async () => {
     const content =
-      '[Service]\nTimeoutStopSec=1\nExecStartPre=-/usr/bin/docker rm -f keeper\nExecStart=/usr/bin/docker run --name keeper busybox sleep 300\n';
-    const first = newHost().host;
+      '[Service]\nTimeoutStopSec=1\nExecStartPre=-/usr/bin/docker rm -f keeper\nExecStart=/usr/bin/docker run --name keeper busybox sh -c "i=0; while true; do i=$((i+1)); echo tick $i; sleep 0.05; done"\n';
+    const dir = await mkdtemp(join(tmpdir(), 'jtest-dockerhost-'));
+    tempDirs.push(dir);
+    const journal1 = await newJournals(dir);
+    const first = newHost({ journal: journal1 }).host;
     await first.load(unit('keeper.service', content));
     await first.load(unit('ghost.service', '[Service]\nExecStart=/bin/sleep 300\n'));
     await first.start('keeper.service');
@@ -281,9 +430,15 @@ describe('DockerUnitHost on the real engine', () => {
     expect(triple(first, 'keeper.service')).toBe('loaded/active/running');
     const [before] = await unitContainers('keeper.service');
     expect(await unitContainers('ghost.service')).toHaveLength(1);
+    await expect
+      .poll(async () => texts(await journalOf(journal1, 'keeper.service'), 'stdout').length)
+      .toBeGreaterThan(3);
     await first.close(); // the app goes away; containers stay
+    await journal1.close();
+    await new Promise((r) => setTimeout(r, 500)); // it keeps ticking while nobody reads
 
-    const { host } = newHost();
+    const journal = await newJournals(dir);
+    const { host } = newHost({ journal });
     await host.load(unit('keeper.service', content));
     await host.recover();
     expect(triple(host, 'keeper.service')).toBe('loaded/active/running');
@@ -291,6 +446,13 @@ describe('DockerUnitHost on the real engine', () => {
     const after = await unitContainers('keeper.service');
     expect(after.map((c) => c.Id)).toEqual([before?.Id]);
     expect(await unitContainers('ghost.service')).toHaveLength(0);
+    // Its output goes on in the journal from where the first run stopped: every tick once.
+    const ticks = async () =>
+      texts(await journalOf(journal, 'keeper.service'), 'stdout').map((t) => Number(t.split(' ')[1]));
+    const seenBefore = (await ticks()).length;
+    await expect.poll(async () => (await ticks()).length, { timeout: 5000 }).toBeGreaterThan(seenBefore + 15);
+    const all = await ticks();
+    expect(all).toEqual(Array.from({ length: all.length }, (_, i) => i + 1));
 
     // The adopted container is watched: when it dies the unit sees it.
     await docker.getContainer(`flotilla-${CLUSTER}-${HOSTNAME}-keeper`).kill();
@@ -320,6 +482,7 @@ describe('DockerUnitHost on the real engine', () => {
   });
 
   it('an engine that is not there fails the unit with the reason, never an unhandled rejection', async () => {
+    const journal = await newJournals();
     const host = new DockerUnitHost({
       docker: new Docker({ host: '127.0.0.1', port: 1, protocol: 'http' }),
       cluster: CLUSTER,
@@ -327,11 +490,131 @@ describe('DockerUnitHost on the real engine', () => {
       hostname: HOSTNAME,
       machineContainer: MACHINE,
       image: IMAGE,
+      journal: journal.machine(MACHINE_ID, HOSTNAME),
     });
     hosts.push(host);
     await host.load(unit('hello.service', HELLO));
     await host.start('hello.service');
     expect(triple(host, 'hello.service')).toBe('loaded/failed/failed');
     expect(host.lastError('hello.service')).toMatch(/ECONNREFUSED/);
+    expect(host.retryable('hello.service')).toBe(true);
+    expect(texts(await journalOf(journal, 'hello.service'), 'system')).toEqual([
+      'Starting Hello World...',
+      expect.stringMatching(/^hello.service: Docker engine: .*ECONNREFUSED/),
+      "hello.service: Failed with result 'resources'.",
+      'Failed to start Hello World.',
+    ]);
+  });
+
+  it('a burst of 20,000 lines reaches the journal whole and in order', async () => {
+    const journal = await newJournals();
+    const { host } = newHost({ journal });
+    const N = 20_000;
+    await host.load(unit('burst.service', `[Service]\nType=oneshot\nExecStart=/bin/seq 1 ${N}\n`));
+    const t0 = Date.now();
+    await host.start('burst.service');
+    const elapsed = Date.now() - t0;
+    expect(host.lastError('burst.service')).toBeUndefined();
+    const entries = await journalOf(journal, 'burst.service');
+    const out = entries.filter((e) => e.stream === 'stdout');
+    expect(out.map((e) => e.text)).toEqual(Array.from({ length: N }, (_, i) => String(i + 1)));
+    expect(texts(entries, 'system')).toEqual([
+      'Starting burst.service...',
+      'burst.service: Deactivated successfully.',
+      'Finished burst.service.',
+    ]);
+    // Output before systemd's lines about the end: the unit finished only once all was read.
+    expect(entries.at(-3)?.text).toBe(String(N));
+    const span = (Date.parse(out.at(-1)!.time) - Date.parse(out[0]!.time)) / 1000;
+    console.log(
+      `burst: ${N} lines printed in ${span.toFixed(3)} s by Docker's timestamps (${Math.round(N / Math.max(span, 0.001))} lines/s); start() to all in the journal ${elapsed} ms (${Math.round((N * 1000) / elapsed)} lines/s)`,
+    );
+  });
+
+  it('killing the machine container kills every unit process in its PID namespace', async () => {
+    const m = await newMachine('k');
+    const journal = await newJournals();
+    const { host } = newHost({ journal, machine: m });
+    await host.load(unit('sleeper.service', '[Service]\nExecStart=/bin/sleep 300\n'));
+    await host.load(unit('runner.service', '[Service]\nExecStart=/usr/bin/docker run busybox sleep 300\n'));
+    await host.start('sleeper.service');
+    await host.start('runner.service');
+    expect(triple(host, 'sleeper.service')).toBe('loaded/active/running');
+    expect(triple(host, 'runner.service')).toBe('loaded/active/running');
+    const units = await docker.listContainers({ filters: { label: [`${UNIT_LABELS.machine}=${m.id}`] } });
+    expect(units).toHaveLength(2);
+
+    await docker.getContainer(m.container).kill(); // SIGKILL to the machine's PID 1
+    for (const c of units) {
+      await expect
+        .poll(
+          async () =>
+            (
+              await docker
+                .getContainer(c.Id)
+                .inspect()
+                .catch(() => undefined)
+            )?.State.Running ?? false,
+          {
+            timeout: 10_000,
+          },
+        )
+        .toBe(false);
+    }
+    for (const n of ['sleeper.service', 'runner.service']) {
+      await expect.poll(() => triple(host, n), { timeout: 10_000 }).toBe('loaded/failed/failed');
+      expect(host.lastError(n)).toMatch(/code=killed, status=9\/KILL/);
+      expect(texts(await journalOf(journal, n), 'system')).toContain(
+        `${n}: Main process exited, code=killed, status=9/KILL`,
+      );
+      expect(texts(await journalOf(journal, n), 'system')).toContain(`${n}: Failed with result 'signal'.`);
+    }
+  });
+
+  it("docker run -p publishes on the machine's network; a port already taken fails the unit with the reason", async () => {
+    await docker.createNetwork({ Name: NETWORK, Labels: { [TEST_LABEL]: 'docker-host' } });
+    const m = await newMachine('p', NETWORK);
+    const port = await freePort();
+    const journal = await newJournals();
+    const { host } = newHost({ journal, machine: m });
+    const web = (name: string) =>
+      unit(
+        name,
+        `[Service]\nExecStart=/usr/bin/docker run -p 127.0.0.1:${port}:8080 busybox sh -c "mkdir -p /www; echo hello from $(hostname) > /www/index.html; exec httpd -f -p 8080 -h /www"\n`,
+      );
+    await host.load(web('web.service'));
+    await host.start('web.service');
+    expect(triple(host, 'web.service')).toBe('loaded/active/running');
+    const [c] = await docker.listContainers({ filters: { label: [`${UNIT_LABELS.unit}=web.service`] } });
+    const info = await docker.getContainer(c!.Id).inspect();
+    expect(info.HostConfig.NetworkMode).toBe(NETWORK);
+    const machine = await docker.getContainer(m.container).inspect();
+    expect([`container:${m.container}`, `container:${machine.Id}`]).toContain(info.HostConfig.PidMode);
+    await expect
+      .poll(async () => (await fetch(`http://127.0.0.1:${port}/index.html`).catch(() => undefined))?.text(), {
+        timeout: 5000,
+      })
+      .toBe(`hello from ${m.hostname}\n`);
+
+    await host.load(web('web2.service'));
+    await host.start('web2.service');
+    expect(triple(host, 'web2.service')).toBe('loaded/failed/failed');
+    expect(host.lastError('web2.service')).toMatch(/port is already allocated/);
+    expect(host.retryable('web2.service')).toBe(true);
+    expect(texts(await journalOf(journal, 'web2.service'), 'system')).toContainEqual(
+      expect.stringMatching(
+        /^web2.service: ExecStart: .*Bind for 127.0.0.1:\d+ failed: port is already allocated/,
+      ),
+    );
+
+    // A machine without a network has nowhere to publish: said, not half-done.
+    const { host: lonely } = newHost({ journal });
+    await lonely.load(
+      unit('lonely.service', `[Service]\nExecStart=/usr/bin/docker run -p ${port}:80 busybox true\n`),
+    );
+    await lonely.start('lonely.service');
+    expect(lonely.lastError('lonely.service')).toMatch(
+      /-p\/--publish needs a network, and the machine core-\w+ has none/,
+    );
   });
 });

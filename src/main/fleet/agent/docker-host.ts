@@ -3,10 +3,17 @@
 // with the cluster, the machine and the unit; `docker …` Exec lines become Docker API calls on
 // names scoped to the machine; other command lines run in a container of the machine's image that
 // shares the machine's network namespace. Exits are seen on Docker's event stream, not by polling.
+//
+// Every unit container also joins the machine container's PID namespace (PidMode container:<machine>):
+// when the machine's PID 1 dies the kernel kills every process in that namespace, so a machine that
+// goes down takes its units with it, as a real machine would. Their stdout and stderr go to the
+// machine's journal line by line, beside systemd's lifecycle lines (Starting…, Started…, Failed…).
 
 import type Dockerode from 'dockerode';
-import type { Readable } from 'node:stream';
+import { StringDecoder } from 'node:string_decoder';
+import { Writable, type Readable } from 'node:stream';
 import { extract } from 'tar-stream';
+import type { JournalSink } from '../../journal';
 import { type ExecCommand, expandEnv, type ServiceSpec, type SystemdState } from '../../../shared/units';
 import {
   type DockerAction,
@@ -45,6 +52,8 @@ export interface DockerUnitHostOptions {
   pullTimeoutMs?: number;
   /** systemd's StartLimitBurst / StartLimitIntervalSec. Default 5 starts in 10 s. */
   startLimit?: { burst: number; intervalMs: number };
+  /** The machine's journal: every unit container's stdout/stderr and systemd's lifecycle lines. */
+  journal?: JournalSink;
 }
 
 const INACTIVE: SystemdState = { load: 'loaded', active: 'inactive', sub: 'dead' };
@@ -61,6 +70,8 @@ interface ExecResult {
   /** Exit status; 'timeout' when we killed it for taking too long. */
   code: number | 'timeout';
   error?: string;
+  /** The command never ran for a reason outside the unit (engine, image, port, missing command). */
+  outside?: boolean;
   /** Set when the command was launched as the main process (not waited for). */
   main?: MainProcess;
   /** A `docker run -d` container (the guessed main process of Type=forking). */
@@ -81,10 +92,17 @@ interface Unit {
   stopping: boolean;
   restartTimer?: ReturnType<typeof setTimeout>;
   starts: number[];
+  /** systemd's restart counter: automatic restarts since the last explicit start. */
+  restarts: number;
+  /** The last failure came from outside the unit (see UnitHost.retryable). */
+  outside: boolean;
 }
 
-type Outcome =
-  { ok: true } | { ok: false; reason: string; kind: 'exit-code' | 'signal' | 'timeout' | 'resources' };
+type FailureKind = 'exit-code' | 'signal' | 'timeout' | 'resources' | 'start-limit-hit';
+type Outcome = { ok: true } | { ok: false; reason: string; kind: FailureKind; outside?: boolean };
+
+/** Why a stop sequence runs: it decides systemd's lines around it. */
+type StopWhy = 'stop' | 'exit' | 'start-failed' | 'done';
 
 interface DockerEvent {
   Type?: string;
@@ -98,11 +116,30 @@ const SIGNALS: Record<number, string> = {
   1: 'HUP',
   2: 'INT',
   3: 'QUIT',
+  4: 'ILL',
+  5: 'TRAP',
   6: 'ABRT',
+  7: 'BUS',
+  8: 'FPE',
   9: 'KILL',
+  10: 'USR1',
+  11: 'SEGV',
+  12: 'USR2',
   13: 'PIPE',
   14: 'ALRM',
   15: 'TERM',
+};
+
+/** systemd's names of exit statuses (the LSB ones); others show as `n/a`, as systemd does. */
+const EXIT_NAMES: Record<number, string> = {
+  0: 'SUCCESS',
+  1: 'FAILURE',
+  2: 'INVALIDARGUMENT',
+  3: 'NOTIMPLEMENTED',
+  4: 'NOPERMISSION',
+  5: 'NOTINSTALLED',
+  6: 'NOTCONFIGURED',
+  7: 'NOTRUNNING',
 };
 
 function errorText(err: unknown): string {
@@ -132,12 +169,81 @@ function demux(buf: Buffer): string {
   return Buffer.concat(out).toString('utf8');
 }
 
+/** systemd's words for how a process ended: `code=exited, status=1/FAILURE`, `code=killed, status=9/KILL`. */
 function describeExit(code: number): { text: string; signal: boolean } {
   if (code > 128 && code - 128 < 32) {
     const n = code - 128;
     return { text: `code=killed, status=${n}/${SIGNALS[n] ?? `SIG${n}`}`, signal: true };
   }
-  return { text: `code=exited, status=${code}`, signal: false };
+  return { text: `code=exited, status=${code}/${EXIT_NAMES[code] ?? 'n/a'}`, signal: false };
+}
+
+/** A journal time (RFC 3339, UTC) as Docker's `since`: Unix seconds with a fraction. */
+function unixSince(time: string): string {
+  const sec = Math.floor(Date.parse(`${time.slice(0, 19)}Z`) / 1000);
+  const frac = /^\.(\d+)/.exec(time.slice(19))?.[1] ?? '0';
+  return `${sec}.${frac.padEnd(9, '0').slice(0, 9)}`;
+}
+
+/** Docker's RFC3339Nano timestamp (trailing zeros dropped) with a fixed number of fraction
+ *  digits, so that such strings compare as the times do: 6 is the journal's µs, 9 Docker's ns. */
+function fixedFraction(ts: string, digits: 6 | 9): string {
+  const m = /^(.{19})(?:\.(\d+))?Z$/.exec(ts);
+  return m ? `${m[1]}.${(m[2] ?? '').padEnd(digits, '0').slice(0, digits)}Z` : ts;
+}
+
+/** Calls `each` with the payload of every frame of Docker's multiplexed stream format. */
+function eachFrame(buf: Buffer, each: (stream: 'stdout' | 'stderr', payload: Buffer) => void): void {
+  let i = 0;
+  while (i + 8 <= buf.length) {
+    const kind = buf[i];
+    const size = buf.readUInt32BE(i + 4);
+    each(kind === 2 ? 'stderr' : 'stdout', buf.subarray(i + 8, i + 8 + size));
+    i += 8 + size;
+  }
+}
+
+/**
+ * Splits one output stream into lines for the journal. `docker logs --timestamps` puts Docker's
+ * receive time before every line; a last line without a newline is written when the stream ends.
+ */
+class LineWriter extends Writable {
+  private readonly decoder = new StringDecoder('utf8');
+  private rest = '';
+
+  constructor(private readonly onLine: (ts: string, text: string) => void) {
+    super();
+  }
+
+  override _write(chunk: Buffer, _enc: BufferEncoding, done: (err?: Error | null) => void): void {
+    this.take(this.decoder.write(chunk));
+    done();
+  }
+
+  /** The last partial line, at the end of the stream. */
+  flushRest(): void {
+    this.take(this.decoder.end());
+    if (this.rest) this.line(this.rest);
+    this.rest = '';
+  }
+
+  private take(text: string): void {
+    const s = this.rest + text;
+    let pos = 0;
+    let nl = s.indexOf('\n');
+    while (nl >= 0) {
+      this.line(s.slice(pos, nl));
+      pos = nl + 1;
+      nl = s.indexOf('\n', pos);
+    }
+    this.rest = s.slice(pos);
+  }
+
+  private line(raw: string): void {
+    const sp = raw.indexOf(' ');
+    const text = raw.slice(sp + 1);
+    this.onLine(sp > 0 ? raw.slice(0, sp) : '', text.endsWith('\r') ? text.slice(0, -1) : text);
+  }
 }
 
 export class DockerUnitHost implements UnitHost {
@@ -152,6 +258,10 @@ export class DockerUnitHost implements UnitHost {
   private reconnectTimer?: ReturnType<typeof setTimeout>;
   private reconnectDelayMs = 500;
   private closed = false;
+  /** Container id → its output capture, done when the container's output has all been read. */
+  private readonly captures = new Map<string, Promise<void>>();
+  private readonly captureStreams = new Set<Readable>();
+  private machineNet: Promise<{ network: string } | { error: string }> | undefined;
 
   constructor(options: DockerUnitHostOptions) {
     this.docker = options.docker;
@@ -168,7 +278,7 @@ export class DockerUnitHost implements UnitHost {
         existing.gen++;
         this.clearRestart(existing);
         if (this.isActiveish(existing) || existing.main) {
-          await this.stopSequence(existing, { runExecStop: true, allowRestart: false });
+          await this.stopSequence(existing, { runExecStop: true, allowRestart: false, why: 'stop' });
         }
         this.applyContent(existing, unit);
         this.setState(existing, { ...INACTIVE, load: existing.spec ? 'loaded' : 'error' });
@@ -184,6 +294,8 @@ export class DockerUnitHost implements UnitHost {
       gen: 0,
       stopping: false,
       starts: [],
+      restarts: 0,
+      outside: false,
     };
     this.applyContent(u, unit);
     this.units.set(unit.name, u);
@@ -201,11 +313,12 @@ export class DockerUnitHost implements UnitHost {
       u.gen++;
       if (this.clearRestart(u) && u.state.sub === 'auto-restart') {
         await this.removeUnitContainers(u);
+        this.sys(u, `Stopped ${this.description(u)}.`);
         this.setState(u, INACTIVE);
         return;
       }
       if (this.isActiveish(u) || u.main) {
-        await this.stopSequence(u, { runExecStop: true, allowRestart: false });
+        await this.stopSequence(u, { runExecStop: true, allowRestart: false, why: 'stop' });
       } else {
         await this.removeUnitContainers(u);
       }
@@ -219,7 +332,7 @@ export class DockerUnitHost implements UnitHost {
       u.gen++;
       this.clearRestart(u);
       if (this.isActiveish(u) || u.main) {
-        await this.stopSequence(u, { runExecStop: true, allowRestart: false });
+        await this.stopSequence(u, { runExecStop: true, allowRestart: false, why: 'stop' });
       } else {
         await this.removeUnitContainers(u);
       }
@@ -243,6 +356,12 @@ export class DockerUnitHost implements UnitHost {
   lastError(name: string): string | undefined {
     const u = this.units.get(name);
     return u?.error ?? u?.loadError;
+  }
+
+  /** Failed because Docker could not run something (engine, image, port, missing command). */
+  retryable(name: string): boolean {
+    const u = this.units.get(name);
+    return !!u && u.state.active === 'failed' && u.outside;
   }
 
   onStateChange(cb: (name: string, state: SystemdState | undefined) => void): () => void {
@@ -277,6 +396,7 @@ export class DockerUnitHost implements UnitHost {
       const name = (c.Names?.[0] ?? c.Id).replace(/^\//, '');
       u.main = this.trackMain(c.Id, name);
       u.error = undefined;
+      this.capture(u, c.Id, { resume: true });
       this.setState(u, { load: 'loaded', active: 'active', sub: 'running' });
       this.watchMain(u, u.main, u.gen);
     }
@@ -287,7 +407,10 @@ export class DockerUnitHost implements UnitHost {
       const unitName = labels[UNIT_LABELS.unit] ?? '';
       const u = this.units.get(unitName);
       const sameContent = u && labels[UNIT_LABELS.hash] === u.hosted.hash;
-      if (sameContent && adopted.has(unitName) && c.State === 'running') continue;
+      if (sameContent && u && adopted.has(unitName) && c.State === 'running') {
+        this.capture(u, c.Id, { resume: true });
+        continue;
+      }
       if (sameContent && u && (u.main || this.isActiveish(u)) && !adopted.has(unitName)) continue;
       await this.docker
         .getContainer(c.Id)
@@ -300,6 +423,9 @@ export class DockerUnitHost implements UnitHost {
     this.closed = true;
     if (this.reconnectTimer) clearTimeout(this.reconnectTimer);
     for (const u of this.units.values()) this.clearRestart(u);
+    // The containers stay (an app restart adopts them); their output is read again from there.
+    for (const s of this.captureStreams) s.destroy();
+    this.captureStreams.clear();
     this.events?.destroy();
     this.events = undefined;
     this.eventsReady = undefined;
@@ -331,6 +457,7 @@ export class DockerUnitHost implements UnitHost {
   private enqueue(u: Unit, op: () => Promise<void>): Promise<void> {
     const next = u.queue.then(op).catch((err: unknown) => {
       u.error = `internal error: ${errorText(err)}`;
+      this.sys(u, `${u.hosted.name}: ${u.error}`);
       if (this.units.get(u.hosted.name) === u) {
         this.setState(u, { load: u.state.load, active: 'failed', sub: 'failed' });
       }
@@ -390,6 +517,46 @@ export class DockerUnitHost implements UnitHost {
     return `container:${this.o.machineContainer}`;
   }
 
+  /** Every unit process lives in the machine's PID namespace and so dies with the machine. */
+  private get pidMode(): string {
+    return `container:${this.o.machineContainer}`;
+  }
+
+  private description(u: Unit): string {
+    return u.spec?.description ?? u.hosted.name;
+  }
+
+  /** One of systemd's lines about the unit, into the machine's journal. */
+  private sys(u: Unit, text: string): void {
+    this.o.journal?.write({ unit: u.hosted.name, stream: 'system', text });
+  }
+
+  /**
+   * The network a container that publishes ports joins: the machine container's own (the
+   * cluster's network). Read from Docker once; an error says why ports cannot be published.
+   */
+  private machineNetwork(): Promise<{ network: string } | { error: string }> {
+    this.machineNet ??= this.docker
+      .getContainer(this.o.machineContainer)
+      .inspect()
+      .then((info): { network: string } | { error: string } => {
+        const mode = info.HostConfig.NetworkMode ?? '';
+        const named = Object.keys(info.NetworkSettings?.Networks ?? {});
+        const network = mode && mode !== 'default' ? mode : named[0];
+        if (!network || network === 'none' || network.startsWith('container:')) {
+          return {
+            error: `-p/--publish needs a network, and the machine ${this.o.hostname} has none (${mode || 'none'})`,
+          };
+        }
+        return { network };
+      })
+      .catch((err: unknown) => {
+        this.machineNet = undefined;
+        return { error: `cannot read the machine's network: ${errorText(err)}` };
+      });
+    return this.machineNet;
+  }
+
   // ---------------------------------------------------------------------------------- start
 
   private async doStart(u: Unit, auto: boolean): Promise<void> {
@@ -407,14 +574,23 @@ export class DockerUnitHost implements UnitHost {
     u.starts = u.starts.filter((t) => now - t < limit.intervalMs);
     if (u.starts.length >= limit.burst) {
       u.error = `Start request repeated too quickly (${limit.burst} starts within ${limit.intervalMs / 1000} s).${u.error ? ` Last failure: ${u.error}` : ''}`;
+      u.outside = false;
+      this.sys(u, `${u.hosted.name}: Start request repeated too quickly.`);
+      this.sys(u, `${u.hosted.name}: Failed with result 'start-limit-hit'.`);
+      this.sys(u, `Failed to start ${this.description(u)}.`);
       this.setState(u, { load: 'loaded', active: 'failed', sub: 'failed' });
       return;
     }
     u.starts.push(now);
     // An automatic restart keeps the failure that caused it visible.
-    if (!auto) u.error = undefined;
+    if (!auto) {
+      u.error = undefined;
+      u.restarts = 0;
+    }
+    u.outside = false;
     u.main = undefined;
     const gen = u.gen;
+    this.sys(u, `Starting ${this.description(u)}...`);
 
     this.setState(u, { load: 'loaded', active: 'activating', sub: 'start-pre' });
     const env = await this.unitEnv(spec);
@@ -453,7 +629,13 @@ export class DockerUnitHost implements UnitHost {
       const r = await this.runCommand(u, cmd, env, spec.timeoutStartMs, 'launch', true);
       if (r.main) u.main = r.main;
       else if (r.error && typeof r.code === 'number' && r.code >= 125) {
-        return this.failStart(u, { ok: false, reason: `ExecStart: ${r.error}`, kind: 'resources' }, false);
+        const o: Outcome = {
+          ok: false,
+          reason: `ExecStart: ${r.error}`,
+          kind: 'resources',
+          outside: r.outside ?? false,
+        };
+        return this.failStart(u, o, false);
       } else {
         immediateExit = r.code === 'timeout' ? 1 : r.code;
         immediateDetail = r.error;
@@ -470,10 +652,13 @@ export class DockerUnitHost implements UnitHost {
     }
 
     if (spec.type === 'oneshot') {
-      if (spec.remainAfterExit) this.setState(u, { load: 'loaded', active: 'active', sub: 'exited' });
-      else await this.stopSequence(u, { runExecStop: true, allowRestart: true });
+      if (spec.remainAfterExit) {
+        this.sys(u, `Started ${this.description(u)}.`);
+        this.setState(u, { load: 'loaded', active: 'active', sub: 'exited' });
+      } else await this.stopSequence(u, { runExecStop: true, allowRestart: true, why: 'done' });
       return;
     }
+    this.sys(u, `Started ${this.description(u)}.`);
     this.setState(u, { load: 'loaded', active: 'active', sub: 'running' });
     if (immediateExit !== undefined) {
       // The "main process" was a command that ends at once (e.g. `docker run -d`): it exited.
@@ -483,8 +668,13 @@ export class DockerUnitHost implements UnitHost {
   }
 
   private async failStart(u: Unit, o: Outcome, runExecStop: boolean): Promise<void> {
-    if (!o.ok) u.error = o.reason;
-    await this.stopSequence(u, { runExecStop, allowRestart: true, failure: o });
+    if (!o.ok) {
+      u.error = o.reason;
+      u.outside = o.outside ?? o.kind === 'resources';
+      // The reason line: what Docker said (image missing, port taken, no such command …).
+      this.sys(u, `${u.hosted.name}: ${o.reason}`);
+    }
+    await this.stopSequence(u, { runExecStop, allowRestart: true, failure: o, why: 'start-failed' });
   }
 
   /** Environment= then EnvironmentFile= (files on the machine; `-` ones may be missing). */
@@ -555,6 +745,7 @@ export class DockerUnitHost implements UnitHost {
         ok: false,
         kind: exit.signal ? 'signal' : 'exit-code',
         reason: `${what} failed (${exit.text}): ${shown}${r.error ? ` — ${r.error}` : ''}`,
+        outside: r.outside ?? false,
       };
     }
     return { ok: true };
@@ -579,7 +770,7 @@ export class DockerUnitHost implements UnitHost {
       }
       return await this.runInImage(u, cmd, argv, env, timeoutMs, mode);
     } catch (err) {
-      return { code: 125, error: errorText(err) };
+      return { code: 125, error: errorText(err), outside: true };
     }
   }
 
@@ -596,7 +787,7 @@ export class DockerUnitHost implements UnitHost {
         return this.dockerRun(u, a, env, timeoutMs, mode, asMain);
       case 'pull': {
         const problem = await this.ensureImage(a.image);
-        return problem ? { code: 1, error: problem } : { code: 0 };
+        return problem ? { code: 1, error: problem, outside: true } : { code: 0 };
       }
       case 'kill':
         return this.eachContainer(a.containers, (c) => c.kill(a.signal ? { signal: a.signal } : {}));
@@ -614,6 +805,8 @@ export class DockerUnitHost implements UnitHost {
           }
         });
       case 'start': {
+        // Output from here on: what the container printed before is in the journal already.
+        const since = unixSince(new Date().toISOString());
         if (!a.attach) {
           return this.eachContainer(a.containers, async (c) => {
             try {
@@ -621,6 +814,8 @@ export class DockerUnitHost implements UnitHost {
             } catch (err) {
               if (statusOf(err) !== 304) throw err;
             }
+            const info = await c.inspect().catch(() => undefined);
+            if (info) this.capture(u, info.Id, { since, tty: info.Config.Tty });
           });
         }
         const name = this.scoped(a.containers[0] as string);
@@ -641,6 +836,7 @@ export class DockerUnitHost implements UnitHost {
             return { code: 1, error: `Error response from daemon: ${errorText(err)}` };
           }
         }
+        this.capture(u, info.Id, { since, tty: info.Config.Tty });
         if (mode === 'launch') return { code: 0, main: this.mainFrom(info.Id, name, exited) };
         return this.awaitExit(info.Id, exited, timeoutMs);
       }
@@ -670,7 +866,20 @@ export class DockerUnitHost implements UnitHost {
     mode: 'wait' | 'launch',
     asMain: boolean,
   ): Promise<ExecResult> {
-    const conflict = sharedNetnsConflict(run, this.networkMode);
+    // Docker refuses -p with a shared network namespace (`--net container:<machine>`), so a
+    // container that publishes ports gets its own namespace on the machine's network (the
+    // cluster's): Docker publishes its ports on the host, and it keeps the machine's PID
+    // namespace, so it still dies with the machine. The trade-off: it has its own address on that
+    // network rather than the machine's, and does not share the machine's localhost with the
+    // unit's other containers.
+    const publishes = run.publish.length > 0 || run.publishAll;
+    let networkMode = this.networkMode;
+    if (publishes && run.network === undefined) {
+      const net = await this.machineNetwork();
+      if ('error' in net) return { code: 125, error: `docker run: ${net.error}`, outside: true };
+      networkMode = net.network;
+    }
+    const conflict = sharedNetnsConflict(run, networkMode);
     if (conflict) return { code: 125, error: `docker run: ${conflict}` };
     const envFileEntries: EnvEntry[] = [];
     for (const f of run.envFiles) {
@@ -679,20 +888,51 @@ export class DockerUnitHost implements UnitHost {
       envFileEntries.push(...parseEnvFile(text));
     }
     const problem = await this.ensureImage(run.image);
-    if (problem) return { code: 125, error: problem };
+    if (problem) return { code: 125, error: problem, outside: true };
     // The main process: the foreground container of ExecStart, or the -d one of Type=forking.
     const main = asMain && (mode === 'launch' ? !run.detach : run.detach);
-    const created = await this.createUnique(u, run.name, (name) =>
-      toCreateOptions(run, {
+    const created = await this.createUnique(u, run.name, (name) => {
+      const o = toCreateOptions(run, {
         name,
         labels: this.labels(u, main),
-        networkMode: this.networkMode,
+        networkMode,
+        pidMode: this.pidMode,
         env,
         envFileEntries,
-      }),
-    );
-    if ('error' in created) return { code: 125, error: created.error };
-    return this.startCreated(created.id, created.name, run.detach, timeoutMs, mode);
+      });
+      // Own network namespace, same host name as the machine (a shared one would have given it).
+      if (!networkMode.startsWith('container:') && run.hostname === undefined) o.Hostname = this.o.hostname;
+      return this.capturable(o);
+    });
+    if ('error' in created) return { code: 125, error: created.error, outside: true };
+    const r = await this.startCreated(u, created.id, created.name, {
+      detach: run.detach,
+      timeoutMs,
+      mode,
+      tty: run.tty,
+      rm: run.rm,
+    });
+    if (run.rm && mode === 'wait' && !run.detach) {
+      await this.docker
+        .getContainer(created.id)
+        .remove({ force: true })
+        .catch(() => undefined);
+    }
+    return r;
+  }
+
+  /**
+   * Unit containers log through Docker's `json-file` driver whatever the engine's default (it can
+   * always be read back; kept to 3 × 20 MB), and are not auto-removed: `--rm` is done here once
+   * their output has been read, so a container that exits at once cannot take lines with it.
+   */
+  private capturable<T extends { HostConfig?: object }>(o: T): T {
+    o.HostConfig = {
+      ...o.HostConfig,
+      AutoRemove: false,
+      LogConfig: { Type: 'json-file', Config: { 'max-size': '20m', 'max-file': '3' } },
+    };
+    return o;
   }
 
   private async runInImage(
@@ -705,7 +945,7 @@ export class DockerUnitHost implements UnitHost {
   ): Promise<ExecResult> {
     const spec = u.spec as ServiceSpec;
     const problem = await this.ensureImage(this.o.image);
-    if (problem) return { code: 125, error: problem };
+    if (problem) return { code: 125, error: problem, outside: true };
     const created = await this.createUnique(u, undefined, (name) => {
       const o: Dockerode.ContainerCreateOptions = {
         name,
@@ -714,14 +954,20 @@ export class DockerUnitHost implements UnitHost {
         Cmd: argv.slice(1),
         Env: Object.entries(env).map(([k, v]) => `${k}=${v}`),
         Labels: this.labels(u, mode === 'launch'),
-        HostConfig: { NetworkMode: this.networkMode },
+        HostConfig: { NetworkMode: this.networkMode, PidMode: this.pidMode },
       };
       if (spec.workingDirectory) o.WorkingDir = spec.workingDirectory;
       if (spec.user && !cmd.privileged) o.User = spec.user;
-      return o;
+      return this.capturable(o);
     });
-    if ('error' in created) return { code: 127, error: created.error };
-    const r = await this.startCreated(created.id, created.name, false, timeoutMs, mode);
+    if ('error' in created) return { code: 127, error: created.error, outside: true };
+    const r = await this.startCreated(u, created.id, created.name, {
+      detach: false,
+      timeoutMs,
+      mode,
+      tty: false,
+      rm: false,
+    });
     if (mode === 'wait') {
       if (r.code !== 0 && !r.error) r.error = await this.logTail(created.id);
       await this.docker
@@ -753,11 +999,10 @@ export class DockerUnitHost implements UnitHost {
   }
 
   private async startCreated(
+    u: Unit,
     id: string,
     name: string,
-    detach: boolean,
-    timeoutMs: number,
-    mode: 'wait' | 'launch',
+    o: { detach: boolean; timeoutMs: number; mode: 'wait' | 'launch'; tty: boolean; rm: boolean },
   ): Promise<ExecResult> {
     await this.ensureEvents();
     const exited = this.waitExit(id);
@@ -765,18 +1010,24 @@ export class DockerUnitHost implements UnitHost {
       await this.docker.getContainer(id).start();
     } catch (err) {
       this.dropWaiter(id);
-      return { code: 125, error: `docker: Error response from daemon: ${errorText(err)}` };
+      // Nothing ran; whatever it is (port taken, no such command), it is not the unit's output.
+      return { code: 125, error: `docker: Error response from daemon: ${errorText(err)}`, outside: true };
     }
-    if (detach) {
+    this.capture(u, id, { tty: o.tty, removeWhenDone: o.detach && o.rm });
+    if (o.detach) {
       this.dropWaiter(id);
       return { code: 0, detached: { id, name } };
     }
-    if (mode === 'launch') return { code: 0, main: this.mainFrom(id, name, exited) };
-    return this.awaitExit(id, exited, timeoutMs);
+    if (o.mode === 'launch') return { code: 0, main: this.mainFrom(id, name, exited) };
+    return this.awaitExit(id, exited, o.timeoutMs);
   }
 
   private async awaitExit(id: string, exited: Promise<number>, timeoutMs: number): Promise<ExecResult> {
-    if (!Number.isFinite(timeoutMs)) return { code: await exited };
+    if (!Number.isFinite(timeoutMs)) {
+      const code = await exited;
+      await this.captured(id);
+      return { code };
+    }
     let timer: ReturnType<typeof setTimeout> | undefined;
     const timedOut = new Promise<'timeout'>((resolve) => {
       timer = setTimeout(() => resolve('timeout'), timeoutMs);
@@ -789,9 +1040,134 @@ export class DockerUnitHost implements UnitHost {
         .getContainer(id)
         .kill()
         .catch(() => undefined);
+      await this.captured(id);
       return { code: 'timeout', error: `timed out after ${timeoutMs / 1000} s` };
     }
+    await this.captured(id);
     return { code: r };
+  }
+
+  // ---------------------------------------------------------------------------------- output
+
+  /**
+   * Copies a container's stdout and stderr into the journal, line by line, as separate streams.
+   * It follows `docker logs --follow --timestamps` rather than attaching before start: the log
+   * driver holds every line from the first byte, so following can begin once the container runs
+   * (or again after an app restart, `since` the journal's last line of the unit) without losing a
+   * line, and every line comes with the time Docker received it. The stream ends when the
+   * container stops; if it ends while the container still runs (the connection broke), it is
+   * followed again from its last line.
+   */
+  private capture(
+    u: Unit,
+    id: string,
+    o: { tty?: boolean; since?: string; resume?: boolean; removeWhenDone?: boolean },
+  ): void {
+    const journal = this.o.journal;
+    if (!journal || this.closed || this.captures.has(id)) return;
+    const unit = u.hosted.name;
+    let since = o.since;
+    let resumeAfter: string | undefined;
+    if (o.resume) {
+      // Docker's `since` includes that instant: lines up to the journal's last one are skipped.
+      resumeAfter = journal.lastTimestamp?.(unit) ?? journal.lastTime(unit)?.toISOString();
+      if (resumeAfter) {
+        resumeAfter = fixedFraction(resumeAfter, 6);
+        since = unixSince(resumeAfter);
+      }
+    }
+    // The newest Docker timestamp written (ns) and how many lines carried exactly it: reading
+    // again from there skips precisely what was had.
+    let top: string | undefined;
+    let atTop = 0;
+    let floor: { ns: string; skip: number } | undefined;
+    const writer = (kind: 'stdout' | 'stderr') =>
+      new LineWriter((ts, text) => {
+        const ns = fixedFraction(ts, 9);
+        if (floor && ts) {
+          if (ns < floor.ns) return;
+          if (ns === floor.ns && floor.skip > 0) {
+            floor.skip--;
+            return;
+          }
+        }
+        if (resumeAfter !== undefined && ts && fixedFraction(ts, 6) <= resumeAfter) return;
+        if (ts && (top === undefined || ns > top)) {
+          top = ns;
+          atTop = 1;
+        } else if (ns === top) atTop++;
+        journal.write(ts ? { unit, stream: kind, text, time: ts } : { unit, stream: kind, text });
+      });
+    const fromTop = () => {
+      if (top === undefined) return;
+      floor = { ns: top, skip: atTop };
+      since = unixSince(top);
+    };
+    const container = this.docker.getContainer(id);
+    const done = (async () => {
+      let tty = o.tty;
+      for (let attempt = 0; attempt < 5 && !this.closed; attempt++) {
+        tty ??= (await container.inspect()).Config.Tty;
+        const opts = { follow: true as const, stdout: true, stderr: true, timestamps: true };
+        const stream = (await container.logs(since ? { ...opts, since } : opts)) as unknown as Readable;
+        this.captureStreams.add(stream);
+        const out = writer('stdout');
+        const err = writer('stderr');
+        if (tty) stream.on('data', (c: Buffer) => out.write(c));
+        else this.docker.modem.demuxStream(stream, out, err);
+        await new Promise<void>((resolve) => {
+          stream.once('end', resolve);
+          stream.once('close', resolve);
+          stream.once('error', () => resolve());
+        });
+        this.captureStreams.delete(stream);
+        out.flushRest();
+        err.flushRest();
+        if (this.closed) return;
+        fromTop();
+        const info = await container.inspect().catch(() => undefined);
+        if (!info) return;
+        if (!info.State.Running) {
+          // Docker 20.10's follower can end before the last lines of a fast writer (seen here
+          // losing thousands of a 20,000-line burst); once stopped the log is complete: read the rest.
+          const rest = (await container.logs({
+            follow: false,
+            stdout: true,
+            stderr: true,
+            timestamps: true,
+            ...(since ? { since } : {}),
+          })) as unknown as Buffer;
+          const out2 = writer('stdout');
+          const err2 = writer('stderr');
+          if (tty) out2.write(rest);
+          else eachFrame(Buffer.from(rest), (k, b) => (k === 'stderr' ? err2 : out2).write(b));
+          out2.flushRest();
+          err2.flushRest();
+          break;
+        }
+        await new Promise((r) => setTimeout(r, 200 * (attempt + 1)));
+      }
+      if (o.removeWhenDone && !this.closed) await container.remove().catch(() => undefined);
+    })()
+      .catch((err: unknown) => {
+        if (statusOf(err) === 404 || this.closed) return;
+        journal.write({
+          unit,
+          stream: 'system',
+          text: `${unit}: cannot read the output of container ${id.slice(0, 12)}: ${errorText(err)}`,
+        });
+      })
+      .finally(() => this.captures.delete(id));
+    this.captures.set(id, done);
+  }
+
+  /** Waits (a bounded while) until the container's output is all in the journal. */
+  private async captured(id: string, timeoutMs = 5000): Promise<void> {
+    const done = this.captures.get(id);
+    if (!done) return;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    await Promise.race([done, new Promise((resolve) => (timer = setTimeout(resolve, timeoutMs)))]);
+    clearTimeout(timer);
   }
 
   /** Image present → undefined; else try to pull; the reason when it is not there. */
@@ -868,9 +1244,12 @@ export class DockerUnitHost implements UnitHost {
   ): Promise<void> {
     if (u.gen !== gen || u.stopping || this.units.get(u.hosted.name) !== u) return;
     if (m && u.main !== m) return;
+    // Its last lines go into the journal before systemd's words about its end.
+    if (m) await this.captured(m.id);
     let failure: Outcome | undefined;
     if (code !== 0) {
       const exit = describeExit(code);
+      this.sys(u, `${u.hosted.name}: Main process exited, ${exit.text}`);
       const tail = m ? await this.logTail(m.id) : detail;
       failure = {
         ok: false,
@@ -879,7 +1258,7 @@ export class DockerUnitHost implements UnitHost {
       };
       u.error = failure.reason;
     }
-    await this.stopSequence(u, { runExecStop: true, allowRestart: true, failure, mainExited: true });
+    await this.stopSequence(u, { runExecStop: true, allowRestart: true, failure, why: 'exit' });
   }
 
   // ---------------------------------------------------------------------------------- stop
@@ -890,13 +1269,14 @@ export class DockerUnitHost implements UnitHost {
       runExecStop: boolean;
       allowRestart: boolean;
       failure?: Outcome | undefined;
-      mainExited?: boolean;
+      why: StopWhy;
     },
   ): Promise<void> {
     const spec = u.spec;
     const gen = u.gen;
     let failure = opts.failure && !opts.failure.ok ? opts.failure : undefined;
     u.stopping = true;
+    if (opts.why === 'stop') this.sys(u, `Stopping ${this.description(u)}...`);
     try {
       const env = spec ? await this.unitEnv(spec) : {};
       const envOk = typeof env === 'string' ? { ...(spec?.environment ?? {}) } : env;
@@ -940,12 +1320,22 @@ export class DockerUnitHost implements UnitHost {
       u.main = undefined;
       u.stopping = false;
     }
+    const name = u.hosted.name;
+    const description = this.description(u);
+    if (failure && !failure.ok) this.sys(u, `${name}: Failed with result '${failure.kind}'.`);
+    else if (opts.why === 'exit' || opts.why === 'done') this.sys(u, `${name}: Deactivated successfully.`);
+    if (opts.why === 'stop') this.sys(u, `Stopped ${description}.`);
+    else if (opts.why === 'start-failed') this.sys(u, `Failed to start ${description}.`);
+    else if (opts.why === 'done' && !failure) this.sys(u, `Finished ${description}.`);
     const load = u.spec ? 'loaded' : 'error';
     if (opts.allowRestart && u.gen === gen && !this.closed && spec && this.shouldRestart(spec, failure)) {
       this.setState(u, { load, active: 'activating', sub: 'auto-restart' });
       u.restartTimer = setTimeout(() => {
         u.restartTimer = undefined;
         if (u.gen !== gen || this.closed) return;
+        u.restarts++;
+        this.sys(u, `${name}: Scheduled restart job, restart counter is at ${u.restarts}.`);
+        this.sys(u, `Stopped ${description}.`);
         void this.enqueue(u, () => this.doStart(u, true));
       }, spec.restartSecMs);
       return;
@@ -995,6 +1385,8 @@ export class DockerUnitHost implements UnitHost {
     }
     for (const c of list) {
       const container = this.docker.getContainer(c.Id);
+      // One that has stopped may still have lines on their way to the journal.
+      if (c.State !== 'running') await this.captured(c.Id);
       try {
         await container.remove({ force: true });
       } catch (err) {

@@ -28,6 +28,9 @@ export interface UnitHost {
   state(name: string): SystemdState | undefined;
   /** Why the unit last failed (its last start or main process), while it is failed. */
   lastError(name: string): string | undefined;
+  /** Whether the unit is failed for a reason outside it (engine, image, port, missing command):
+   *  worth starting again later. False when its own processes failed. */
+  retryable(name: string): boolean;
   /** Names of loaded units. */
   loaded(): string[];
   /** Called on every state change of a loaded unit (and with undefined when it is unloaded). */

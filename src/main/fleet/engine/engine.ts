@@ -1,4 +1,4 @@
-import type { Campaign } from 'etcd3';
+import type { Campaign, Lease } from 'etcd3';
 import type { Decision } from '../../../shared/api';
 import { LiveRegistry, exists, keys, type Registry } from '../registry';
 import { reconcile, type Reconciliation } from './schedule';
@@ -74,6 +74,17 @@ export class FleetEngine {
     const c = this.campaign;
     this.campaign = undefined;
     await c?.resign().catch(() => undefined);
+  }
+
+  /** Sudden death: stops without resigning; a successor takes over when the lease expires. */
+  async kill(): Promise<void> {
+    this.stopped = true;
+    // The campaign's lease keeps itself alive on any open stream, even after the client is
+    // closed: stop its heartbeats (without revoking) so that it really lapses. etcd3 keeps the
+    // field private.
+    (this.campaign as unknown as { lease?: Lease } | undefined)?.lease?.release();
+    this.campaign = undefined;
+    await this.demote();
   }
 
   /** The leader's id as the KV says, whoever it is. */
