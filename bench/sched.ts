@@ -4,16 +4,15 @@
 // and once against a 3-member Debian etcd 3.4, one after the other, so the KV's share is visible.
 // Measures the time from the engine's election to every placeable unit placed, and KV writes per
 // placement (revisions and keys). fleet's documented limit was 1,000 units over 100 machines.
-// The KV client is the product's own (fleetKvClient: gRPC's 4 MiB receive limit, 5 s deadlines), so
-// a registry too big for one range read fails here as it would in the app. `--recv=max` gives the
-// client etcd clientv3's receive limit (2 GiB − 1) instead, to measure past that limit.
+// The KV client is the product's own (fleetKvClient: 5 s deadlines, etcd clientv3's 2 GiB receive
+// limit), so the bench meets what the app meets.
 // Phases and their times go to stderr; any failure of the engine (its campaign or a pass) or a
 // phase that does not end within --timeout seconds fails the run with the reason.
 // Run: node bench/run.mjs bench/sched.ts [--units=10000] [--machines=100] [--only=etcd|flotilla]
-//      [--recv=max] [--timeout=300]
-import { Etcd3 } from 'etcd3';
+//      [--timeout=300]
+import type { Etcd3 } from 'etcd3';
 import { FleetEngine } from '../src/main/fleet/engine/engine';
-import { fleetKvClient, KV_REQUEST_DEADLINE_MS } from '../src/main/fleet/kv-client';
+import { fleetKvClient } from '../src/main/fleet/kv-client';
 import { Registry, FLEET_PREFIX } from '../src/main/fleet/registry';
 import { startCluster, type ClusterKind } from '../src/main/kv/conformance/clusters';
 
@@ -25,11 +24,8 @@ const UNITS = Number(arg('units', '10000'));
 const MACHINES = Number(arg('machines', '100'));
 const ONLY = arg('only', '');
 const KINDS: ClusterKind[] = (['flotilla', 'etcd'] as const).filter((k) => !ONLY || ONLY === k);
-const RECV_MAX = arg('recv', '') === 'max';
 const TIMEOUT_S = Number(arg('timeout', '300'));
 const REGIONS = ['eu', 'us', 'ap', 'sa'];
-/** grpc-js's default receive limit, which the product's client keeps. */
-const GRPC_DEFAULT_RECV = 4 * 1024 * 1024;
 
 // On Ctrl-C, exit through 'exit' so the clusters' own handler kills the KV processes.
 for (const sig of ['SIGINT', 'SIGTERM'] as const) process.once(sig, () => process.exit(130));
@@ -41,17 +37,7 @@ function phase(kind: ClusterKind, what: string): void {
   phaseT0 = now;
 }
 
-/** The KV client: the product's, or the same with etcd clientv3's receive limit (--recv=max). */
-function kvClient(endpoints: string[]): Etcd3 {
-  if (!RECV_MAX) return fleetKvClient(endpoints);
-  return new Etcd3({
-    hosts: endpoints.map((e) => `http://${e}`),
-    dialTimeout: 3_000,
-    defaultCallOptions: (context) =>
-      context.isStream ? {} : { deadline: Date.now() + KV_REQUEST_DEADLINE_MS },
-    grpcOptions: { 'grpc.max_receive_message_length': 2 ** 31 - 1 },
-  });
-}
+const kvClient = (endpoints: string[]): Etcd3 => fleetKvClient(endpoints);
 
 /** Wraps the registry's methods to add up the wall time spent in each (in ms). */
 function timeSpentIn(reg: Registry, methods: (keyof Registry)[]): Record<string, number> {
@@ -230,10 +216,7 @@ async function runOn(kind: ClusterKind): Promise<Figures> {
     const size = await registrySize(etcd);
     phase(
       kind,
-      `desired states set; the registry holds ${size.keys} keys, ${(size.bytes / 2 ** 20).toFixed(2)} MiB in one range read` +
-        (size.bytes > GRPC_DEFAULT_RECV * 0.9
-          ? ` — near or over gRPC's default 4 MiB receive limit, which the product's client keeps${RECV_MAX ? ' (lifted here: --recv=max)' : ' (--recv=max lifts it)'}`
-          : ''),
+      `desired states set; the registry holds ${size.keys} keys, ${(size.bytes / 2 ** 20).toFixed(2)} MiB in one range read`,
     );
 
     // Count every key the engine writes, through a watch, from here on.
@@ -300,9 +283,7 @@ async function runOn(kind: ClusterKind): Promise<Figures> {
 async function main(): Promise<void> {
   const results = new Map<ClusterKind, Figures>();
   for (const kind of KINDS) {
-    process.stderr.write(
-      `${kind}: registering ${MACHINES} machines, submitting ${UNITS} units…${RECV_MAX ? ' (client receive limit: 2 GiB − 1, --recv=max)' : ''}\n`,
-    );
+    process.stderr.write(`${kind}: registering ${MACHINES} machines, submitting ${UNITS} units…\n`);
     results.set(kind, await runOn(kind));
   }
   console.log(

@@ -2,6 +2,7 @@
 // member and agent live and die with it).
 import { resolveDataDir } from '../app';
 import { callApi, findApp } from './client';
+import { formatMetadata, tabwrite } from './fleet-format';
 import { runTask } from './follow-task';
 import type { Io } from './io';
 import { UsageError, parseFlags } from './usage';
@@ -35,22 +36,16 @@ export async function machineCommand(args: string[], io: Io): Promise<number> {
     if (positionals.length) throw new UsageError('machine list: takes no arguments');
     const api = await findApp(resolveDataDir(values['data-dir']));
     const machines = await callApi(api, 'machines.list', cluster);
-    io.out(['MACHINE', 'HOSTNAME', 'IP', 'STATE', 'KV', 'METADATA'].join('\t'));
-    for (const m of machines) {
-      const metadata = Object.entries(m.metadata)
-        .map(([k, v]) => `${k}=${v}`)
-        .join(',');
-      io.out(
-        [
-          m.id.slice(0, 8),
-          m.name,
-          m.ip || '-',
-          m.life ?? '-',
-          m.kvMember ? 'member' : '-',
-          metadata || '-',
-        ].join('\t'),
-      );
-    }
+    const rows = machines.map((m) => [
+      m.id.slice(0, 8),
+      m.name,
+      m.ip || '-',
+      m.life ?? '-',
+      m.kvMember ? 'member' : '-',
+      formatMetadata(m.metadata),
+    ]);
+    for (const line of tabwrite([['MACHINE', 'HOSTNAME', 'IP', 'STATE', 'KV', 'METADATA'], ...rows]))
+      io.out(line);
     return 0;
   }
   if (!ACTIONS.includes(sub as Action))
