@@ -161,32 +161,17 @@ async function runTask(what: string, method: string, params: Record<string, unkn
   return t;
 }
 
-/** The unit as the registry shows it (units.changed), with waiters on its changes. */
-class UnitView {
-  unit: UnitInfo | undefined;
+/** Resolves waiters when what they wait for holds; subclasses call notify() on each change. */
+abstract class Watched {
   private readonly waiters = new Set<() => void>();
-  private off: (() => void) | undefined;
+  protected off: (() => void) | undefined;
 
-  open(): void {
-    this.off = core!.service.subscribe('units.changed', { cluster: CLUSTER }, (payload) => {
-      const e = payload as UnitsEvent;
-      if (e.kind === 'snapshot') this.unit = e.units.find((u) => u.name === UNIT);
-      else if (e.kind === 'upsert' && e.unit.name === UNIT) this.unit = e.unit;
-      else if (e.kind === 'remove' && e.name === UNIT) this.unit = undefined;
-      else return;
-      for (const w of this.waiters) w();
-    });
-  }
-
-  /** Machines that report the unit active/running. */
-  runningOn(): string[] {
-    return (this.unit?.states ?? [])
-      .filter((s) => s.active === 'active' && s.sub === 'running')
-      .map((s) => s.machineId);
+  protected notify(): void {
+    for (const w of this.waiters) w();
   }
 
   /** Resolves with the epoch ms at which `ok` first held. */
-  until(ok: (u: UnitView) => boolean): Promise<number> {
+  until(ok: (v: this) => boolean): Promise<number> {
     return new Promise((resolve) => {
       const check = () => {
         if (!ok(this)) return;
@@ -203,11 +188,32 @@ class UnitView {
   }
 }
 
+/** The unit as the registry shows it (units.changed), with waiters on its changes. */
+class UnitView extends Watched {
+  unit: UnitInfo | undefined;
+
+  open(): void {
+    this.off = core!.service.subscribe('units.changed', { cluster: CLUSTER }, (payload) => {
+      const e = payload as UnitsEvent;
+      if (e.kind === 'snapshot') this.unit = e.units.find((u) => u.name === UNIT);
+      else if (e.kind === 'upsert' && e.unit.name === UNIT) this.unit = e.unit;
+      else if (e.kind === 'remove' && e.name === UNIT) this.unit = undefined;
+      else return;
+      this.notify();
+    });
+  }
+
+  /** Machines that report the unit active/running. */
+  runningOn(): string[] {
+    return (this.unit?.states ?? [])
+      .filter((s) => s.active === 'active' && s.sub === 'running')
+      .map((s) => s.machineId);
+  }
+}
+
 /** The machines registered in the registry (machines.changed), with waiters. */
-class MachinesView {
+class MachinesView extends Watched {
   readonly registered = new Map<string, MachineInfo>();
-  private readonly waiters = new Set<() => void>();
-  private off: (() => void) | undefined;
 
   open(): void {
     this.off = core!.service.subscribe('machines.changed', { cluster: CLUSTER }, (payload) => {
@@ -217,24 +223,8 @@ class MachinesView {
         for (const m of e.machines) this.registered.set(m.id, m);
       } else if (e.kind === 'upsert') this.registered.set(e.machine.id, e.machine);
       else this.registered.delete(e.id);
-      for (const w of this.waiters) w();
+      this.notify();
     });
-  }
-
-  until(ok: (v: MachinesView) => boolean): Promise<number> {
-    return new Promise((resolve) => {
-      const check = () => {
-        if (!ok(this)) return;
-        this.waiters.delete(check);
-        resolve(Date.now());
-      };
-      this.waiters.add(check);
-      check();
-    });
-  }
-
-  close(): void {
-    this.off?.();
   }
 }
 

@@ -1,11 +1,11 @@
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Docker from 'dockerode';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { JournalEntry } from '../../shared/api';
-import { FLOTCTL } from './test-helpers';
+import { FLOTCTL, runFlotctl, startServe as startServeAt, stopChild } from './test-helpers';
 
 // flotctl journal and status against `flotctl serve` and a real one-machine cluster whose unit
 // prints a numbered tick to stdout and stderr; `journal -f` must survive an app restart without
@@ -26,38 +26,10 @@ ExecStart=/usr/bin/docker run --name ticker busybox sh -c 'i=0; while true; do i
 ExecStop=/usr/bin/docker stop -t 1 ticker
 `;
 
-function flotctl(...args: string[]) {
-  const r = spawnSync(process.execPath, [FLOTCTL, ...args], {
-    env: { ...process.env, FLOTILLA_HOME: home },
-    encoding: 'utf8',
-    cwd: home,
-    timeout: 60_000,
-  });
-  return { code: r.status, out: r.stdout, err: r.stderr };
-}
+const flotctl = (...args: string[]) => runFlotctl(home, args);
 
 async function startServe(): Promise<void> {
-  const s = spawn(process.execPath, [FLOTCTL, 'serve', '--port', '0', '--data-dir', home], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  serve = s;
-  let out = '';
-  s.stdout?.on('data', (d) => (out += d));
-  const end = Date.now() + 20_000;
-  while (!out.includes('token=')) {
-    if (Date.now() > end || s.exitCode !== null) throw new Error(`flotctl serve did not come up: ${out}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
-
-async function stopChild(
-  c: ChildProcess | undefined,
-  signal: NodeJS.Signals = 'SIGTERM',
-): Promise<number | null> {
-  if (!c || c.exitCode !== null) return c?.exitCode ?? null;
-  const exited = new Promise<number | null>((r) => c.once('exit', (code) => r(code)));
-  c.kill(signal);
-  return exited;
+  serve = await startServeAt(home);
 }
 
 async function removeLeftovers(): Promise<void> {

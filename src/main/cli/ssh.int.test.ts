@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import Docker from 'dockerode';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { containerName } from '../machines';
-import { FLOTCTL } from './test-helpers';
+import { FLOTCTL, runFlotctl, startServe as startServeAt, stopChild } from './test-helpers';
 
 // `flotctl ssh` as a user runs it: the built CLI against a real `flotctl serve` with a one-machine
 // cluster of real containers.
@@ -16,38 +16,16 @@ const CLUSTER = `${PREFIX}-${process.pid.toString(36)}`;
 let home = '';
 let serve: ChildProcess | undefined;
 
-function flotctl(args: string[], input?: string) {
-  const r = spawnSync(process.execPath, [FLOTCTL, ...args], {
-    env: { ...process.env, FLOTILLA_HOME: home },
-    encoding: 'utf8',
-    cwd: home,
-    timeout: 60_000,
-    ...(input === undefined ? {} : { input }),
-  });
-  return { code: r.status, out: r.stdout, err: r.stderr };
-}
+const flotctl = (args: string[], input?: string) => runFlotctl(home, args, input);
 
 async function startServe(): Promise<void> {
-  const s = spawn(process.execPath, [FLOTCTL, 'serve', '--port', '0', '--data-dir', home], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  serve = s;
-  let out = '';
-  s.stdout?.on('data', (d) => (out += d));
-  const end = Date.now() + 20_000;
-  while (!out.includes('token=')) {
-    if (Date.now() > end || s.exitCode !== null) throw new Error(`flotctl serve did not come up: ${out}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
+  serve = await startServeAt(home);
 }
 
 async function stopServe(): Promise<void> {
   const s = serve;
   serve = undefined;
-  if (!s || s.exitCode !== null) return;
-  const exited = new Promise((r) => s.once('exit', r));
-  s.kill('SIGTERM');
-  await exited;
+  await stopChild(s);
 }
 
 /** Containers and networks of this test's clusters: this run's, or a crashed earlier run's. */
@@ -135,7 +113,7 @@ describe('flotctl ssh on a real cluster', () => {
     expect(r.err).toMatch(/^Error: .*core-09/);
     const u = flotctl(['ssh', 'nothere.service', 'true']);
     expect(u.code).toBe(1);
-    expect(u.err).toMatch(/nothere\.service has no running container/);
+    expect(u.err).toMatch(/no machine nothere\.service, and no unit nothere\.service with a running container/);
     expect(flotctl(['ssh']).code).toBe(2);
   });
 

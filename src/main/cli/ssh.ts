@@ -21,6 +21,8 @@ interface TtySize {
   isTTY?: boolean;
   columns?: number;
   rows?: number;
+  /** Asks the terminal now (tty.WriteStream); columns/rows are only refreshed on SIGWINCH. */
+  getWindowSize?: () => [number, number];
   on(event: 'resize', listener: () => void): unknown;
   off(event: 'resize', listener: () => void): unknown;
 }
@@ -70,10 +72,10 @@ export async function sshCommand(args: string[], _io: Io, stdio: SshStdio = proc
   // Like ssh: a terminal on the other side only for an interactive shell typed at a terminal.
   const tty = opts.command.length === 0 && stdin.isTTY === true;
   const screen = stdout.isTTY ? stdout : stderr.isTTY ? stderr : undefined;
-  const size = () => ({
-    cols: clamp(screen?.columns ?? 80),
-    rows: clamp(screen?.rows ?? 24),
-  });
+  const size = () => {
+    const [cols, rows] = screen?.getWindowSize?.() ?? [screen?.columns ?? 80, screen?.rows ?? 24];
+    return { cols: clamp(cols), rows: clamp(rows) };
+  };
   const client = connectApi(api);
 
   return new Promise<number>((resolve, reject) => {
@@ -92,8 +94,14 @@ export async function sshCommand(args: string[], _io: Io, stdio: SshStdio = proc
       process.on(sig, h);
       return [sig, h] as const;
     });
+    // Signals do not queue: of two quick SIGWINCHs (`stty cols 90 rows 20` is two ioctls) Node may
+    // see one, and its cached size may be half-changed. So the size is read afresh a moment later.
+    let resizeTimer: ReturnType<typeof setTimeout> | undefined;
     const onResize = () => {
-      if (sessionId) void client.call('shell.resize', { sessionId, ...size() }).catch(() => undefined);
+      clearTimeout(resizeTimer);
+      resizeTimer = setTimeout(() => {
+        if (sessionId) void client.call('shell.resize', { sessionId, ...size() }).catch(() => undefined);
+      }, 30);
     };
     const onData = (chunk: Buffer | string) => {
       if (!sessionId) return;
@@ -120,6 +128,7 @@ export async function sshCommand(args: string[], _io: Io, stdio: SshStdio = proc
       process.off('exit', restoreTerminal);
       for (const [sig, h] of signalHandlers) process.off(sig, h);
       screen?.off('resize', onResize);
+      clearTimeout(resizeTimer);
       stdin.off('data', onData);
       stdin.off('end', onEnd);
       stdin.pause();

@@ -1,4 +1,4 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 
@@ -30,4 +30,45 @@ export function spawnFirstLine(args: string[], track: (c: ChildProcess) => void)
       reject(new Error(`flotctl ${args.slice(0, 2).join(' ')} exited ${code}: ${err}`)),
     );
   });
+}
+
+/** Runs the built flotctl against the app whose data dir is `home` (stdin from `input`). */
+export function runFlotctl(home: string, args: string[], input?: string) {
+  const r = spawnSync(process.execPath, [FLOTCTL, ...args], {
+    env: { ...process.env, FLOTILLA_HOME: home },
+    encoding: 'utf8',
+    cwd: home,
+    timeout: 60_000,
+    ...(input === undefined ? {} : { input }),
+  });
+  return { code: r.status, out: r.stdout, err: r.stderr };
+}
+
+/** Starts a real `flotctl serve` on the data dir `home`; resolves once it serves. */
+export async function startServe(home: string): Promise<ChildProcess> {
+  const s = spawn(process.execPath, [FLOTCTL, 'serve', '--port', '0', '--data-dir', home], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  s.stdout?.on('data', (d) => (out += d));
+  const end = Date.now() + 20_000;
+  while (!out.includes('token=')) {
+    if (Date.now() > end || s.exitCode !== null) {
+      s.kill('SIGKILL');
+      throw new Error(`flotctl serve did not come up: ${out}`);
+    }
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  return s;
+}
+
+/** Signals a child (if it still runs) and resolves with its exit code once it is gone. */
+export function stopChild(
+  c: ChildProcess | undefined,
+  signal: NodeJS.Signals = 'SIGTERM',
+): Promise<number | null> {
+  if (!c || c.exitCode !== null) return Promise.resolve(c?.exitCode ?? null);
+  const exited = new Promise<number | null>((r) => c.once('exit', (code) => r(code)));
+  c.kill(signal);
+  return exited;
 }

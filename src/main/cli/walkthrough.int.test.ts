@@ -1,4 +1,4 @@
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -6,7 +6,7 @@ import Docker from 'dockerode';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { shortHash, unitHash } from '../../shared/units';
 import { SEED_HELLO_SERVICE } from '../../shared/units/seed-fixtures';
-import { FLOTCTL } from './test-helpers';
+import { runFlotctl, startServe as startServeAt, stopChild } from './test-helpers';
 
 // The seeds' fleetctl walkthrough (002_*) as a user runs it, end to end: `flotctl serve`, a real
 // three-machine cluster of Docker containers with its KV members, engine and agents, and the
@@ -30,37 +30,16 @@ const cells = (out: string) =>
     .filter(Boolean)
     .map((l) => l.split(/\t+/));
 
-function flotctl(...args: string[]) {
-  const r = spawnSync(process.execPath, [FLOTCTL, ...args], {
-    env: { ...process.env, FLOTILLA_HOME: home },
-    encoding: 'utf8',
-    cwd: home,
-    timeout: 60_000,
-  });
-  return { code: r.status, out: r.stdout, err: r.stderr };
-}
+const flotctl = (...args: string[]) => runFlotctl(home, args);
 
 async function startServe(): Promise<void> {
-  const s = spawn(process.execPath, [FLOTCTL, 'serve', '--port', '0', '--data-dir', home], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  serve = s;
-  let out = '';
-  s.stdout?.on('data', (d) => (out += d));
-  const end = Date.now() + 20_000;
-  while (!out.includes('token=')) {
-    if (Date.now() > end || s.exitCode !== null) throw new Error(`flotctl serve did not come up: ${out}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
+  serve = await startServeAt(home);
 }
 
 async function stopServe(): Promise<void> {
   const s = serve;
   serve = undefined;
-  if (!s || s.exitCode !== null) return;
-  const exited = new Promise((r) => s.once('exit', r));
-  s.kill('SIGTERM');
-  await exited;
+  await stopChild(s);
 }
 
 /** Containers and networks of test clusters, this run's or a crashed earlier one's. */

@@ -422,7 +422,12 @@ describe(`a live cluster on Docker (${NAME})`, () => {
         (e) => e.stream === 'system' && /^Failed to start/.test(e.text),
       ).length;
     await eventually('bad-command.service to be tried again', failures, (n) => n >= 2, 15_000);
-    expect(unit('bad-command.service')?.states[0]?.reason).toMatch(/no-such-command/);
+    // Between attempts it is failed, with the reason.
+    await eventually(
+      'bad-command.service failed with its reason',
+      () => unit('bad-command.service')?.states[0],
+      (st) => st?.active === 'failed' && /no-such-command/.test(st.reason ?? ''),
+    );
     // Once the image exists, the next attempt runs it.
     await docker.getImage('busybox:latest').tag({ repo: 'no-such-image-flotilla', tag: '1' });
     try {

@@ -44,6 +44,21 @@ function watchCopies(unit: string): { stop: () => Promise<number> } {
   };
 }
 
+/** The unit's one running copy once it runs on another machine than `machineId`. */
+async function runningElsewhere(machineId: string) {
+  const seen = await eventually(
+    'hello running on another machine',
+    async () => ({
+      running: await runningMains(docker, CLUSTER, UNIT),
+      units: manager.control(CLUSTER).listUnits(),
+      containers: await unitContainers(docker, CLUSTER, UNIT),
+    }),
+    (l) => l.running.length === 1 && l.running[0]!.machineId !== machineId,
+    15_000,
+  );
+  return seen.running[0]!;
+}
+
 const hostnameOf = (machineId: string) =>
   manager.get(CLUSTER).spec.machines.find((m) => m.machineId === machineId)?.hostname ??
   `unknown ${machineId}`;
@@ -82,22 +97,9 @@ describe('a machine killed under its unit', () => {
     // The unit's container died with its machine (it lives in the machine's PID namespace).
     const stale = (await unitContainers(docker, CLUSTER, UNIT)).find((c) => c.id === before!.id);
     expect(stale?.state).not.toBe('running');
-    const [after] = await eventually(
-      'hello running on another machine',
-      async () => ({
-        running: await runningMains(docker, CLUSTER, UNIT),
-        units: manager.control(CLUSTER).listUnits(),
-        machines: manager
-          .control(CLUSTER)
-          .listMachines()
-          .map((m) => m.name),
-        containers: await unitContainers(docker, CLUSTER, UNIT),
-      }),
-      (l) => l.running.length === 1 && l.running[0]!.machineId !== before!.machineId,
-      15_000,
-    ).then((x) => x.running);
+    const after = await runningElsewhere(before!.machineId);
     const failoverMs = Date.now() - t0;
-    console.log(`failover: ${failoverMs} ms (${victim} → ${hostnameOf(after!.machineId)})`);
+    console.log(`failover: ${failoverMs} ms (${victim} → ${hostnameOf(after.machineId)})`);
     expect(failoverMs).toBeLessThan(5_000);
     expect(
       manager
@@ -113,7 +115,7 @@ describe('a machine killed under its unit', () => {
     );
     expect(leftovers).toEqual([]);
     const now = await runningMains(docker, CLUSTER, UNIT);
-    expect(now.map((c) => c.id)).toEqual([after!.id]);
+    expect(now.map((c) => c.id)).toEqual([after.id]);
     expect(await copies.stop()).toBe(1);
     const back = manager
       .get(CLUSTER)
@@ -138,13 +140,7 @@ describe('a clean machine stop', () => {
     const host = hostnameOf(before!.machineId);
     const copies = watchCopies(UNIT);
     await run(manager.machineLife(CLUSTER, host, 'stop'));
-    const [after] = await eventually(
-      'hello running on another machine',
-      () => runningMains(docker, CLUSTER, UNIT),
-      (l) => l.length === 1 && l[0]!.machineId !== before!.machineId,
-      15_000,
-    );
-    expect(after).toBeDefined();
+    const after = await runningElsewhere(before!.machineId);
     expect(await copies.stop()).toBe(1);
     expect(
       manager
@@ -164,7 +160,7 @@ describe('a clean machine stop', () => {
         .find((m) => m.name === host)?.life,
     ).toBe('stopped');
     // The unit was adopted, not started again.
-    expect((await runningMains(docker, CLUSTER, UNIT)).map((c) => c.id)).toEqual([after!.id]);
+    expect((await runningMains(docker, CLUSTER, UNIT)).map((c) => c.id)).toEqual([after.id]);
     await run(manager.machineLife(CLUSTER, host, 'start'));
     expect(
       manager

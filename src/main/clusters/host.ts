@@ -489,7 +489,8 @@ export class ClusterHost {
     try {
       machine = this.machine(target);
     } catch (err) {
-      if (/^[0-9a-f]+$|^core-\d+$/.test(target)) throw err;
+      // Not a machine: then a unit (an ambiguous id prefix stays an error).
+      if ((err as FleetError).apiCode !== 'NOT_FOUND') throw err;
     }
     if (machine) {
       const slot = this.slots.find((s) => s.spec === machine);
@@ -517,8 +518,8 @@ export class ClusterHost {
     if (!c)
       throw new FleetError(
         'NOT_FOUND',
-        `${unit} has no running container in cluster ${this.name}`,
-        `flotctl status ${unit} says where it is`,
+        `Cluster ${this.name} has no machine ${target}, and no unit ${unit} with a running container`,
+        `flotctl machine list shows the machines; flotctl status ${unit} says where a unit is`,
       );
     const host =
       this.spec.machines.find((m) => m.machineId === c.Labels[UNIT_LABELS.machine])?.hostname ?? '?';
