@@ -113,7 +113,9 @@ describe('flotctl ssh on a real cluster', () => {
     expect(r.err).toMatch(/^Error: .*core-09/);
     const u = flotctl(['ssh', 'nothere.service', 'true']);
     expect(u.code).toBe(1);
-    expect(u.err).toMatch(/no machine nothere\.service, and no unit nothere\.service with a running container/);
+    expect(u.err).toMatch(
+      /no machine nothere\.service, and no unit nothere\.service with a running container/,
+    );
     expect(flotctl(['ssh']).code).toBe(2);
   });
 
