@@ -122,6 +122,16 @@ export async function startExec(
       return killing;
     },
   };
+  // The terminal has its size before anyone can type: a command typed at once (`stty size`)
+  // would otherwise meet a 0×0 terminal.
+  if (req.tty) {
+    let early: Error | undefined;
+    const keep = (err: Error) => (early ??= err);
+    socket.on('error', keep);
+    await initialSize(exec, req.cols, req.rows, () => done);
+    socket.off('error', keep);
+    if (early) process.nextTick(() => socket.emit('error', early));
+  }
   on.started(handle);
 
   if (req.tty) {
@@ -152,7 +162,6 @@ export async function startExec(
     if (!ended) finish(() => on.error(dockerError(err, target)));
     socket.destroy();
   });
-  if (req.tty) void initialSize(exec, req.cols, req.rows, () => done);
   return handle;
 }
 
