@@ -6,6 +6,7 @@ import Docker from 'dockerode';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { JournalEntry } from '../../shared/api';
 import { FLOTCTL, runFlotctl, startServe as startServeAt, stopChild } from './test-helpers';
+import { removeLeftovers } from '../clusters/test-helpers';
 
 // flotctl journal and status against `flotctl serve` and a real one-machine cluster whose unit
 // prints a numbered tick to stdout and stderr; `journal -f` must survive an app restart without
@@ -32,31 +33,11 @@ async function startServe(): Promise<void> {
   serve = await startServeAt(home);
 }
 
-async function removeLeftovers(): Promise<void> {
-  const mine = (l: Record<string, string> | undefined) => !!l?.['flotilla.cluster']?.startsWith(PREFIX);
-  for (const c of (
-    await docker.listContainers({ all: true, filters: { label: ['flotilla.cluster'] } })
-  ).filter((x) => mine(x.Labels))) {
-    await docker
-      .getContainer(c.Id)
-      .remove({ force: true })
-      .catch(() => undefined);
-  }
-  for (const n of (await docker.listNetworks({ filters: { label: ['flotilla.cluster'] } })).filter((x) =>
-    mine(x.Labels),
-  )) {
-    await docker
-      .getNetwork(n.Id)
-      .remove()
-      .catch(() => undefined);
-  }
-}
-
 const ticks = (entries: JournalEntry[], stream: 'stdout' | 'stderr') =>
   entries.filter((e) => e.stream === stream).map((e) => Number(e.text.split(' ')[1]));
 
 beforeAll(async () => {
-  await removeLeftovers();
+  await removeLeftovers(docker, PREFIX);
   home = await mkdtemp(join(tmpdir(), 'jtest-cli-'));
   await writeFile(join(home, 'ticker.service'), TICKER);
   await startServe();
@@ -66,7 +47,7 @@ afterAll(async () => {
   await stopChild(follower, 'SIGKILL');
   if (serve && serve.exitCode === null) flotctl('cluster', 'destroy', CLUSTER);
   await stopChild(serve);
-  await removeLeftovers();
+  await removeLeftovers(docker, PREFIX);
   await rm(home, { recursive: true, force: true });
 }, 60_000);
 

@@ -6,6 +6,7 @@ import Docker from 'dockerode';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { containerName } from '../machines';
 import { FLOTCTL, runFlotctl, startServe as startServeAt, stopChild } from './test-helpers';
+import { removeLeftovers } from '../clusters/test-helpers';
 
 // `flotctl ssh` as a user runs it: the built CLI against a real `flotctl serve` with a one-machine
 // cluster of real containers.
@@ -28,24 +29,6 @@ async function stopServe(): Promise<void> {
   await stopChild(s);
 }
 
-/** Containers and networks of this test's clusters: this run's, or a crashed earlier run's. */
-async function removeLeftovers(cluster?: string): Promise<void> {
-  const mine = (l: Record<string, string> | undefined) =>
-    cluster ? l?.['flotilla.cluster'] === cluster : !!l?.['flotilla.cluster']?.startsWith(`${PREFIX}-`);
-  const containers = await docker.listContainers({ all: true, filters: { label: ['flotilla.cluster'] } });
-  for (const c of containers.filter((c) => mine(c.Labels)))
-    await docker
-      .getContainer(c.Id)
-      .remove({ force: true })
-      .catch(() => undefined);
-  const networks = await docker.listNetworks({ filters: { label: ['flotilla.cluster'] } });
-  for (const n of networks.filter((n) => mine(n.Labels)))
-    await docker
-      .getNetwork(n.Id)
-      .remove()
-      .catch(() => undefined);
-}
-
 async function machineProcesses(): Promise<string[]> {
   const top = await docker.getContainer(containerName(CLUSTER, 'core-01')).top({ ps_args: '-o pid,args' });
   return (top.Processes as string[][]).map((p) => p.join(' '));
@@ -58,7 +41,7 @@ ExecStart=/usr/bin/docker run --name sshtest busybox /bin/sh -c "while true; do 
 `;
 
 beforeAll(async () => {
-  await removeLeftovers();
+  await removeLeftovers(docker, `${PREFIX}-`);
   home = await mkdtemp(join(tmpdir(), 'flotilla-ssh-'));
   await writeFile(join(home, 'sshhello.service'), HELLO);
   await startServe();
@@ -68,7 +51,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await stopServe();
-  await removeLeftovers(CLUSTER);
+  await removeLeftovers(docker, CLUSTER);
   if (home) await rm(home, { recursive: true, force: true });
 }, 60_000);
 

@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { shortHash, unitHash } from '../../shared/units';
 import { SEED_HELLO_SERVICE } from '../../shared/units/seed-fixtures';
 import { runFlotctl, startServe as startServeAt, stopChild } from './test-helpers';
+import { removeLeftovers } from '../clusters/test-helpers';
 
 // The seeds' fleetctl walkthrough (002_*) as a user runs it, end to end: `flotctl serve`, a real
 // three-machine cluster of Docker containers with its KV members, engine and agents, and the
@@ -51,25 +52,11 @@ async function leftovers(cluster?: string) {
   return { containers: all.filter((c) => mine(c.Labels)), networks: networks.filter((n) => mine(n.Labels)) };
 }
 
-async function removeLeftovers(cluster?: string): Promise<void> {
-  const { containers, networks } = await leftovers(cluster);
-  for (const c of containers)
-    await docker
-      .getContainer(c.Id)
-      .remove({ force: true })
-      .catch(() => undefined);
-  for (const n of networks)
-    await docker
-      .getNetwork(n.Id)
-      .remove()
-      .catch(() => undefined);
-}
-
 const running = async (name: string) =>
   (await docker.listContainers({ filters: { name: [name], status: ['running'] } })).map((c) => c.Id);
 
 beforeAll(async () => {
-  await removeLeftovers();
+  await removeLeftovers(docker, PREFIX);
   home = await mkdtemp(join(tmpdir(), 'flotilla-walkthrough-'));
   await writeFile(join(home, 'hello.service'), HELLO);
   await writeFile(join(home, 'hello@.service'), HELLO);
@@ -78,7 +65,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await stopServe();
-  await removeLeftovers(CLUSTER);
+  await removeLeftovers(docker, CLUSTER);
   await rm(home, { recursive: true, force: true });
 }, 60_000);
 

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import type { ClusterInfo, JournalBatch, JournalQuery, MachineInfo, MachineLife } from '../../shared/api';
 import { withDefaultSuffix } from '../../shared/units';
 import { VERSION } from '../../shared/version';
-import { DockerUnitHost, UNIT_LABELS } from '../fleet/agent/docker-host';
+import { DockerUnitHost, removeMachineUnits, UNIT_LABELS, unitLabelFilter } from '../fleet/agent/docker-host';
 import { FleetAgent } from '../fleet/agent/agent';
 import { FleetControl } from '../fleet/control';
 import { fleetKvClient } from '../fleet/kv-client';
@@ -403,7 +403,7 @@ export class ClusterHost {
     slot.life = 'starting';
     try {
       ctx.step('fence stale units', 'running');
-      const fenced = await this.fence(slot.spec.machineId);
+      const fenced = await removeMachineUnits(this.docker, this.name, slot.spec.machineId);
       ctx.step('fence stale units', 'done', `${fenced} container${fenced === 1 ? '' : 's'} removed`);
       ctx.step('machine', 'running');
       slot.ip = (await this.machines.create(this.machineSpec(slot.spec))).ip;
@@ -425,31 +425,6 @@ export class ClusterHost {
       this.dropServices(slot);
       throw err;
     }
-  }
-
-  /** Removes every unit container of a machine (killing running ones first); returns how many. */
-  private async fence(machineId: string): Promise<number> {
-    const list = await this.docker.listContainers({
-      all: true,
-      filters: {
-        label: [
-          `${UNIT_LABELS.cluster}=${this.name}`,
-          `${UNIT_LABELS.machine}=${machineId}`,
-          `${UNIT_LABELS.role}=unit`,
-        ],
-      },
-    });
-    await Promise.all(
-      list.map((c) =>
-        this.docker
-          .getContainer(c.Id)
-          .remove({ force: true })
-          .catch((err: { statusCode?: number }) => {
-            if (err.statusCode !== 404 && err.statusCode !== 409) throw err;
-          }),
-      ),
-    );
-    return list.length;
   }
 
   private async closeServer(slot: MachineSlot): Promise<void> {
@@ -506,11 +481,7 @@ export class ClusterHost {
     const unit = withDefaultSuffix(target);
     const found = await this.docker.listContainers({
       filters: {
-        label: [
-          `${UNIT_LABELS.cluster}=${this.name}`,
-          `${UNIT_LABELS.unit}=${unit}`,
-          `${UNIT_LABELS.main}=true`,
-        ],
+        label: unitLabelFilter({ cluster: this.name, unit, main: true }),
         status: ['running'],
       },
     });

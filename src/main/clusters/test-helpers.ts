@@ -5,7 +5,7 @@ import type Docker from 'dockerode';
 import { readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
-import { UNIT_LABELS } from '../fleet/agent/docker-host';
+import { UNIT_LABELS, unitLabelFilter } from '../fleet/agent/docker-host';
 import { LABEL_CLUSTER, LABEL_ROLE, ROLE_MACHINE } from '../machines';
 
 /** Everything the engine holds that a cluster could have made. */
@@ -95,11 +95,7 @@ export async function unitContainers(
   const list = await docker.listContainers({
     all: true,
     filters: {
-      label: [
-        `${UNIT_LABELS.cluster}=${cluster}`,
-        `${UNIT_LABELS.role}=unit`,
-        ...(unit ? [`${UNIT_LABELS.unit}=${unit}`] : []),
-      ],
+      label: unitLabelFilter(unit ? { cluster, unit } : { cluster }),
     },
   });
   return list.map((c) => ({

@@ -39,6 +39,50 @@ export const UNIT_LABELS = {
   main: 'flotilla.main',
 } as const;
 
+/**
+ * The label filter for unit containers of a cluster (role=unit: a machine's own container carries
+ * the cluster and machine labels too), narrowed to a machine, a unit, or main processes.
+ */
+export function unitLabelFilter(of: {
+  cluster: string;
+  machineId?: string;
+  unit?: string;
+  main?: boolean;
+}): string[] {
+  const l = [`${UNIT_LABELS.cluster}=${of.cluster}`, `${UNIT_LABELS.role}=unit`];
+  if (of.machineId !== undefined) l.push(`${UNIT_LABELS.machine}=${of.machineId}`);
+  if (of.unit !== undefined) l.push(`${UNIT_LABELS.unit}=${of.unit}`);
+  if (of.main) l.push(`${UNIT_LABELS.main}=true`);
+  return l;
+}
+
+/**
+ * Removes every unit container of a machine, running ones killed (the fence of a machine that
+ * comes back: whatever it ran before it died was placed elsewhere). Returns how many there were.
+ */
+export async function removeMachineUnits(
+  docker: Dockerode,
+  cluster: string,
+  machineId: string,
+): Promise<number> {
+  const list = await docker.listContainers({
+    all: true,
+    filters: { label: unitLabelFilter({ cluster, machineId }) },
+  });
+  await Promise.all(
+    list.map((c) =>
+      docker
+        .getContainer(c.Id)
+        .remove({ force: true })
+        .catch((err: unknown) => {
+          const code = statusOf(err);
+          if (code !== 404 && code !== 409) throw err;
+        }),
+    ),
+  );
+  return list.length;
+}
+
 export interface DockerUnitHostOptions {
   docker: Dockerode;
   cluster: string;
@@ -374,12 +418,7 @@ export class DockerUnitHost implements UnitHost {
     const list = await this.docker.listContainers({
       all: true,
       filters: {
-        // role=unit: the machine's own container carries the cluster and machine labels too.
-        label: [
-          `${UNIT_LABELS.cluster}=${this.o.cluster}`,
-          `${UNIT_LABELS.machine}=${this.o.machineId}`,
-          `${UNIT_LABELS.role}=unit`,
-        ],
+        label: unitLabelFilter({ cluster: this.o.cluster, machineId: this.o.machineId }),
       },
     });
     const adopted = new Set<string>();
@@ -1371,12 +1410,11 @@ export class DockerUnitHost implements UnitHost {
       list = await this.docker.listContainers({
         all: true,
         filters: {
-          label: [
-            `${UNIT_LABELS.cluster}=${this.o.cluster}`,
-            `${UNIT_LABELS.machine}=${this.o.machineId}`,
-            `${UNIT_LABELS.role}=unit`,
-            `${UNIT_LABELS.unit}=${u.hosted.name}`,
-          ],
+          label: unitLabelFilter({
+            cluster: this.o.cluster,
+            machineId: this.o.machineId,
+            unit: u.hosted.name,
+          }),
         },
       });
     } catch (err) {
@@ -1442,11 +1480,7 @@ export class DockerUnitHost implements UnitHost {
       filters: {
         type: ['container'],
         event: ['die', 'destroy'],
-        label: [
-          `${UNIT_LABELS.cluster}=${this.o.cluster}`,
-          `${UNIT_LABELS.machine}=${this.o.machineId}`,
-          `${UNIT_LABELS.role}=unit`,
-        ],
+        label: unitLabelFilter({ cluster: this.o.cluster, machineId: this.o.machineId }),
       },
     };
     const replay = this.lastEventNano !== undefined;
