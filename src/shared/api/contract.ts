@@ -13,10 +13,11 @@ import {
   UnitInfo,
   UnitNameSchema,
   MachineIdSchema,
+  MoveTarget,
   UnitsEvent,
 } from './fleet-model';
 import { JournalBatch, JournalQuery, MachineRefSchema, ShellEvent, ShellParams } from './machine-model';
-import { AppInfo, EngineStatus, Task } from './model';
+import { ActivityEntry, AppInfo, EngineStatus, Task } from './model';
 
 const ClusterName = z
   .string()
@@ -24,6 +25,11 @@ const ClusterName = z
 /** Which cluster a call is about; absent = the only one, else the active one. */
 const clusterParam = { cluster: ClusterName.optional() };
 const UnitNames = z.array(UnitNameSchema).min(1).max(10_000);
+/** A machine host name: the cluster's prefix and a two-digit number (core-01). */
+const MachineHostname = z
+  .string()
+  .regex(/^[a-z][a-z0-9-]{0,40}-\d{2,}$/, 'must be a machine host name like core-01');
+const Port = z.number().int().min(1).max(65535);
 const machineParams = z.object({ ...clusterParam, machine: MachineRefSchema }).strict();
 
 /**
@@ -64,18 +70,32 @@ export const calls = {
   },
 
   'clusters.list': { params: z.object({}).strict(), result: z.array(ClusterInfo) },
-  /** Creates a cluster of machine containers with KV members, agents and the engine; a Task. */
+  /**
+   * Creates a cluster of machine containers with KV members, agents and the engine; a Task with a
+   * step per machine. Each machine boots with a cloud-config: `cloudConfigs[host]` when given (the
+   * one a person reviewed), else one rendered from these params merged with `userData`
+   * (src/shared/cloudconfig). What it says is honoured: hostname, fleet metadata, update group and
+   * reboot strategy, locksmith window, SSH keys, write_files, units.
+   */
   'clusters.create': {
     params: z
       .object({
         name: ClusterName,
         machines: z.number().int().min(1).max(50),
+        /** Host names are <prefix>-01, <prefix>-02 … (coreos-vagrant's $instance_name_prefix). */
+        prefix: z
+          .string()
+          .regex(
+            /^[a-z][a-z0-9-]{0,20}$/,
+            'must be lower-case letters, digits or dashes, starting with a letter',
+          )
+          .default('core'),
         members: z.number().int().min(1).max(7).optional(),
         channel: z.enum(['stable', 'beta', 'alpha']).default('stable'),
         /** Per host name (core-01 …): metadata key → value. */
         metadata: z
           .record(
-            z.string().regex(/^core-\d{2,}$/, 'must be a machine host name like core-01'),
+            MachineHostname,
             z.record(
               z.string().regex(/^[A-Za-z0-9_.-]{1,63}$/, 'must be a metadata key (letters, digits, _ . -)'),
               z.string().regex(/^[^\s,=]{1,253}$/, 'must be a metadata value without blanks, commas or ='),
@@ -83,9 +103,69 @@ export const calls = {
           )
           .default({}),
         machineTtlSec: z.number().int().min(1).max(300).optional(),
+        rebootStrategy: z.enum(['reboot', 'etcd-lock', 'off']).default('etcd-lock'),
+        /** locksmith's reboot window: start like "Thu 04:00" or "04:00", length like "1h30m". */
+        rebootWindow: z
+          .object({
+            start: z
+              .string()
+              .regex(
+                /^((Mon|Tue|Wed|Thu|Fri|Sat|Sun) )?([01]\d|2[0-3]):[0-5]\d$/,
+                'must be a time like 04:00 or Thu 04:00',
+              ),
+            length: z
+              .string()
+              .regex(/^(\d+h)?(\d+m)?$/, 'must be a duration like 1h30m')
+              .min(2),
+          })
+          .strict()
+          .optional(),
+        /** Public keys for the core user (ssh_authorized_keys). */
+        sshAuthorizedKeys: z.array(z.string().min(1).max(16_000)).max(50).default([]),
+        /** Per host name: guest port of the machine → host port on 127.0.0.1 (coreos-vagrant's $forwarded_ports). */
+        forwardedPorts: z
+          .record(MachineHostname, z.array(z.object({ guest: Port, host: Port }).strict()).max(50))
+          .default({}),
+        /** A user-data every machine boots with, under the generated settings (coreos-vagrant's user-data). */
+        userData: z.string().max(1_000_000).optional(),
+        /** The final cloud-config per host name, as reviewed; replaces the rendered one. */
+        cloudConfigs: z.record(MachineHostname, z.string().max(1_000_000)).optional(),
+        /** Subnet and addresses from clusters.addresses (so reviewed configs name the real IPs). */
+        network: z
+          .object({
+            subnet: z
+              .string()
+              .regex(/^\d{1,3}(\.\d{1,3}){3}\/\d{1,2}$/, 'must be a subnet like 10.99.3.0/24'),
+            ips: z.record(
+              MachineHostname,
+              z.string().regex(/^\d{1,3}(\.\d{1,3}){3}$/, 'must be an IPv4 address'),
+            ),
+          })
+          .strict()
+          .optional(),
       })
       .strict(),
     result: z.object({ taskId: z.string() }),
+  },
+  /**
+   * The network a new cluster would get: a free subnet and each machine's address, so a wizard
+   * can show cloud-configs with $public_ipv4/$private_ipv4 substituted. Reserves nothing.
+   */
+  'clusters.addresses': {
+    params: z
+      .object({
+        machines: z.number().int().min(1).max(50),
+        prefix: z
+          .string()
+          .regex(/^[a-z][a-z0-9-]{0,20}$/)
+          .default('core'),
+      })
+      .strict(),
+    result: z.object({
+      subnet: z.string(),
+      gateway: z.string(),
+      ips: z.record(z.string(), z.string()),
+    }),
   },
   /** Removes every container, network, image and file of the cluster; a Task. */
   'clusters.destroy': {
@@ -143,6 +223,11 @@ export const calls = {
     params: z.object({ ...clusterParam, name: UnitNameSchema, machineId: MachineIdSchema }).strict(),
     result: Plan,
   },
+  /** For a drag: may this unit move to each machine of the cluster, and if not, why not. */
+  'plan.moveTargets': {
+    params: z.object({ ...clusterParam, unit: UnitNameSchema }).strict(),
+    result: z.object({ unit: z.string(), targets: z.array(MoveTarget) }),
+  },
   /** What a change would do, without doing it. */
   'plan.preview': { params: z.object({ ...clusterParam, change: PlanChange }).strict(), result: Plan },
   /** Every machine of the cluster, up or not, with its life and KV role. */
@@ -193,6 +278,10 @@ export const events = {
   'docker.status': { params: z.object({}).strict(), payload: EngineStatus },
   /** Every task change; on subscribe, one payload per known task. */
   'tasks.changed': { params: z.object({}).strict(), payload: Task },
+  /** The whole cluster list, on subscribe and after every change (state, created, destroyed). */
+  'clusters.changed': { params: z.object({}).strict(), payload: z.array(ClusterInfo) },
+  /** What people did (recent entries first on subscribe, oldest first; then each new one). */
+  'activity.changed': { params: z.object({}).strict(), payload: ActivityEntry },
   'units.changed': { params: z.object(clusterParam).strict(), payload: UnitsEvent },
   'machines.changed': { params: z.object(clusterParam).strict(), payload: MachinesEvent },
   /** The engine's decisions as it takes them (recent ones first on subscribe). */

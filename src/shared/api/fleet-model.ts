@@ -43,6 +43,13 @@ export const MachineInfo = z.object({
   life: MachineLife.optional(),
   /** Whether one of the cluster's KV members lives on this machine. */
   kvMember: z.boolean().optional(),
+  /** Role of the machine's KV member right now (none: no member, or it is down). */
+  kvRole: z.enum(['leader', 'follower', 'none']).optional(),
+  /** up + heartbeating = healthy; up but its heartbeat lapsed = unhealthy; otherwise down. */
+  health: z.enum(['healthy', 'unhealthy', 'down']).optional(),
+  /** Update channel (GROUP of /etc/coreos/update.conf) and the OS version it runs. */
+  channel: z.enum(['stable', 'beta', 'alpha']).optional(),
+  osVersion: z.string().optional(),
 });
 export type MachineInfo = z.infer<typeof MachineInfo>;
 
@@ -56,6 +63,8 @@ export const UnitMachineState = z.object({
   hash: z.string(),
   /** Why it failed, when it did (e.g. "Main process exited, code=exited, status=1/FAILURE"). */
   reason: z.string().optional(),
+  /** Epoch ms when ACTIVE/SUB took their current values on this machine. */
+  since: z.number().optional(),
 });
 export type UnitMachineState = z.infer<typeof UnitMachineState>;
 
@@ -151,6 +160,10 @@ export const ClusterInfo = z.object({
   machines: z.number(),
   /** KV client endpoints (host:port). */
   endpoints: z.array(z.string()),
+  channel: z.enum(['stable', 'beta', 'alpha']).optional(),
+  createdAt: z.string().optional(),
+  /** Why it failed, when it did. */
+  problem: z.string().optional(),
 });
 export type ClusterInfo = z.infer<typeof ClusterInfo>;
 
@@ -168,6 +181,19 @@ export const MachinesEvent = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('remove'), id: z.string() }),
 ]);
 export type MachinesEvent = z.infer<typeof MachinesEvent>;
+
+/** Whether a unit may move to a machine, and if not the constraint that forbids it. */
+export const MoveTarget = z.object({
+  machineId: z.string(),
+  allowed: z.boolean(),
+  /** The deciding constraint when refused: an X-Fleet one, Global, or State (not started, machine down). */
+  constraint: z.union([ConstraintName, z.literal('State')]).optional(),
+  /** Why not, one sentence each (e.g. "Conflicts=hello@*: core-02 runs hello@1.service"). */
+  problems: z.array(z.string()),
+  /** Units that move along (MachineOf followers). */
+  followers: z.array(z.string()),
+});
+export type MoveTarget = z.infer<typeof MoveTarget>;
 
 /** Outcome of submitting one unit. */
 export const SubmitOutcome = z.enum(['created', 'unchanged', 'replaced', 'differs']);

@@ -62,3 +62,21 @@ export const AppInfo = z.object({
   dataDir: z.string(),
 });
 export type AppInfo = z.infer<typeof AppInfo>;
+
+/** One thing a person did through the API (the timeline merges these with the engine's decisions). */
+export const ActivityEntry = z.object({
+  id: z.string(),
+  /** Epoch ms. */
+  at: z.number(),
+  /** Where it came from: the desktop window, a browser on `flotctl serve`, or flotctl. */
+  actor: z.enum(['desktop', 'browser', 'flotctl']),
+  /** The API call, e.g. units.move. */
+  action: z.string(),
+  cluster: z.string().optional(),
+  /** One sentence: "Moved hello@1.service to core-02". */
+  summary: z.string(),
+  outcome: z.enum(['ok', 'failed']),
+  /** The failure, when it failed. */
+  error: z.string().optional(),
+});
+export type ActivityEntry = z.infer<typeof ActivityEntry>;
