@@ -11,6 +11,8 @@ test.afterAll(async () => {
 });
 
 const PAGES = ['Clusters', 'Machines', 'Units', 'Journal', 'KV', 'Updates'];
+/** Pages that still say what will come there. */
+const COMING = ['Units', 'Journal', 'KV', 'Updates'];
 
 test('the frame shows navigation, every page, and the live engine status', async ({ page }) => {
   await page.goto(served.url);
@@ -20,7 +22,7 @@ test('the frame shows navigation, every page, and the live engine status', async
   for (const title of PAGES) {
     await nav.getByRole('button', { name: title }).click();
     await expect(page.getByRole('heading', { level: 1, name: title })).toBeVisible();
-    await expect(page.getByText('Coming here')).toBeVisible();
+    if (COMING.includes(title)) await expect(page.getByText('Coming here')).toBeVisible();
   }
   await expect(page.getByLabel(/^Engine status: Docker \d/)).toBeVisible();
   await page.screenshot({ path: 'test-results/frame.png' });

@@ -1,3 +1,4 @@
+import type { Page } from '@playwright/test';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -60,4 +61,11 @@ export async function startServe(env: NodeJS.ProcessEnv = {}): Promise<Served> {
       await rm(dataDir, { recursive: true, force: true });
     },
   };
+}
+
+/** Opens the app at a route in a fresh page: the printed URL first (it sets the token cookie). */
+export async function openApp(page: Page, served: Served, route = '/'): Promise<void> {
+  await page.goto(served.url);
+  await page.waitForURL((u) => !u.searchParams.has('token'));
+  await page.goto(`${served.origin}/#${route}`);
 }

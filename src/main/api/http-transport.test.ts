@@ -12,6 +12,10 @@ import { EngineMonitor } from '../docker';
 import { ShellSessions } from '../shell';
 import { TaskManager } from '../tasks';
 import { HttpTransport } from './http-transport';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ActivityLog } from '../activity';
 import { ClusterManager } from '../clusters';
 import { ApiService } from './service';
 
@@ -25,6 +29,8 @@ afterEach(async () => {
 
 async function serve(port = 0, Service: typeof ApiService = ApiService) {
   const tasks = new TaskManager();
+  const activityDir = mkdtempSync(join(tmpdir(), 'flotilla-http-'));
+  cleanup.push(() => rmSync(activityDir, { recursive: true, force: true }));
   const engine = new EngineMonitor({
     endpoint: 'unix:///nonexistent/flotilla-test.sock',
     minRetryMs: 50,
@@ -45,6 +51,7 @@ async function serve(port = 0, Service: typeof ApiService = ApiService) {
     // No cluster is ever created here; the data dir is never written.
     clusters: new ClusterManager('/nonexistent/flotilla-test', engine.docker, tasks),
     shells: new ShellSessions(),
+    activity: new ActivityLog(join(activityDir, 'activity.jsonl')),
   });
   const http = new HttpTransport({ service, token: TOKEN, port });
   const boundPort = await http.listen();

@@ -1,3 +1,4 @@
+import type { Actor } from '../activity';
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
@@ -81,7 +82,7 @@ export class HttpTransport {
         socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
         return;
       }
-      wss.handleUpgrade(req, socket, head, (ws) => this.serveSocket(ws));
+      wss.handleUpgrade(req, socket, head, (ws) => this.serveSocket(ws, actorOf(req)));
     });
     await new Promise<void>((resolvePromise, reject) => {
       server.once('error', reject);
@@ -143,7 +144,7 @@ export class HttpTransport {
     }
     try {
       const params = await readJsonBody(req);
-      const result = await this.opts.service.call(method, params);
+      const result = await this.opts.service.call(method, params, actorOf(req));
       json(res, 200, { result: result ?? null });
     } catch (err) {
       const e = ApiError.from(err);
@@ -151,7 +152,7 @@ export class HttpTransport {
     }
   }
 
-  private serveSocket(ws: WebSocket): void {
+  private serveSocket(ws: WebSocket, actor: Actor): void {
     const subscriptions = new Map<number, () => void>();
     const send = (frame: ServerFrame) => {
       if (ws.readyState !== ws.OPEN) return;
@@ -179,7 +180,7 @@ export class HttpTransport {
       switch (frame.type) {
         case 'call':
           try {
-            const result = await this.opts.service.call(frame.method, frame.params);
+            const result = await this.opts.service.call(frame.method, frame.params, actor);
             send({ type: 'result', id: frame.id, result: result ?? null });
           } catch (err) {
             send({ type: 'error', id: frame.id, error: ApiError.from(err).toBody() });
@@ -285,6 +286,11 @@ export class HttpTransport {
     if (q) offered.push(q);
     return offered.some((t) => sameToken(t, this.opts.token));
   }
+}
+
+/** Who is calling, for the activity timeline: pages carry the cookie, flotctl a bearer token. */
+function actorOf(req: IncomingMessage): Actor {
+  return req.headers.authorization?.startsWith('Bearer ') ? 'flotctl' : 'browser';
 }
 
 function sameToken(a: string, b: string): boolean {

@@ -40,7 +40,7 @@ export function attachIpcTransport(opts: IpcTransportOptions): () => void {
       return { error: new ApiError('UNAUTHORIZED', 'untrusted sender').toBody() };
     try {
       if (typeof method !== 'string') throw new ApiError('BAD_REQUEST', 'method must be a string');
-      return { result: (await service.call(method, params)) ?? null };
+      return { result: (await service.call(method, params, 'desktop')) ?? null };
     } catch (err) {
       return { error: ApiError.from(err).toBody() };
     }

@@ -11,6 +11,7 @@ import {
   type EventName,
   type EventPayload,
 } from '../../shared/api';
+import { summarizeCall, type ActivityLog, type Actor } from '../activity';
 import type { ClusterManager } from '../clusters';
 import type { EngineMonitor } from '../docker';
 import { seedBusybox } from '../docker';
@@ -23,6 +24,7 @@ export interface ServiceDeps {
   tasks: TaskManager;
   clusters: ClusterManager;
   shells: ShellSessions;
+  activity: ActivityLog;
 }
 
 type Handlers = {
@@ -44,8 +46,12 @@ type Subscribers = {
 export class ApiService {
   private readonly handlers: Handlers;
   private readonly subscribers: Subscribers;
+  private readonly activity: ActivityLog;
+  private readonly clusters: ClusterManager;
 
   constructor(deps: ServiceDeps) {
+    this.activity = deps.activity;
+    this.clusters = deps.clusters;
     const { engine, tasks, clusters, shells } = deps;
     const fleet = (p: { cluster?: string | undefined }) => clusters.control(p.cluster);
     const requireEngine = () => {
@@ -74,6 +80,10 @@ export class ApiService {
         requireEngine();
         const task = await clusters.create(p);
         return { taskId: task.id };
+      },
+      'clusters.addresses': async (p) => {
+        requireEngine();
+        return clusters.addresses(p.machines, p.prefix);
       },
       'clusters.destroy': async (p) => {
         requireEngine();
@@ -114,6 +124,10 @@ export class ApiService {
       'units.destroy': async (p) => ({ destroyed: await fleet(p).destroy(p.names) }),
       'units.move': async (p) => fleet(p).move(p.name, p.machineId),
       'plan.preview': async (p) => fleet(p).plan(p.change),
+      'plan.moveTargets': async (p) => ({
+        unit: p.unit,
+        targets: fleet(p).moveTargets(p.unit, clusters.get(p.cluster).listMachines()),
+      }),
       'machines.list': async (p) => clusters.get(p.cluster).listMachines(),
       'engine.status': async (p) => fleet(p).engineInfo(),
     };
@@ -122,12 +136,20 @@ export class ApiService {
         emit(engine.current());
         return engine.onChange(emit);
       },
+      'activity.changed': (_p, emit) => {
+        for (const e of deps.activity.recent()) emit(e);
+        return deps.activity.onEntry(emit);
+      },
+      'clusters.changed': (_p, emit) => {
+        emit(clusters.list());
+        return clusters.onChanged(emit);
+      },
       'tasks.changed': (_p, emit) => {
         for (const t of tasks.list()) emit(t);
         return tasks.onChanged(emit);
       },
       'units.changed': (p, emit) => fleet(p).subscribeUnits(emit),
-      'machines.changed': (p, emit) => fleet(p).subscribeMachines(emit),
+      'machines.changed': (p, emit) => clusters.get(p.cluster).subscribeMachines(emit),
       'engine.decisions': (p, emit) => {
         const f = fleet(p);
         for (const d of f.engineInfo().decisions) emit(d);
@@ -141,16 +163,56 @@ export class ApiService {
     };
   }
 
-  /** Validates and runs a call. Always resolves to a result or throws an ApiError. */
-  async call(method: string, params: unknown): Promise<unknown> {
+  /**
+   * Validates and runs a call. Always resolves to a result or throws an ApiError. Calls that
+   * change something go into the activity timeline with who made them.
+   */
+  async call(method: string, params: unknown, actor: Actor = 'flotctl'): Promise<unknown> {
     if (!isCallName(method)) throw new ApiError('NOT_FOUND', `unknown API call '${method}'`);
     const parsed = calls[method].params.safeParse(params ?? {});
     if (!parsed.success) throw fromZodError(parsed.error, `params of ${method}`);
+    const p = parsed.data as Record<string, unknown>;
+    const summary = summarizeCall(method, p, (cluster, id) => this.hostOf(cluster, id));
+    const record = (error?: ApiError) =>
+      summary &&
+      this.activity.record({
+        actor,
+        action: method,
+        summary,
+        outcome: error ? 'failed' : 'ok',
+        ...this.clusterOf(method, p),
+        ...(error ? { error: error.message } : {}),
+      });
     try {
       const handler = this.handlers[method] as (p: unknown) => Promise<unknown>;
-      return await handler(parsed.data);
+      const result = await handler(parsed.data);
+      record();
+      return result;
     } catch (err) {
-      throw ApiError.from(err);
+      const e = ApiError.from(err);
+      record(e);
+      throw e;
+    }
+  }
+
+  /** Which cluster a recorded call was about: the named one, else the one it went to. */
+  private clusterOf(method: string, p: Record<string, unknown>): { cluster?: string } {
+    const named = method.startsWith('clusters.') ? p.name : p.cluster;
+    if (typeof named === 'string') return { cluster: named };
+    if (!method.startsWith('units.') && !method.startsWith('machines.')) return {};
+    try {
+      return { cluster: this.clusters.get(undefined).name };
+    } catch {
+      return {};
+    }
+  }
+
+  /** A machine's host name for the timeline; the id itself when it cannot be found. */
+  private hostOf(cluster: string | undefined, machineId: string): string {
+    try {
+      return this.clusters.get(cluster).machine(machineId).hostname;
+    } catch {
+      return machineId.slice(0, 8);
     }
   }
 

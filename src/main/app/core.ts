@@ -1,5 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { ActivityLog } from '../activity';
 import { ApiService, HttpTransport } from '../api';
 import { ClusterManager } from '../clusters';
 import { EngineMonitor, engineEndpoint } from '../docker';
@@ -30,6 +32,7 @@ export class AppCore {
   readonly service: ApiService;
   readonly clusters: ClusterManager;
   readonly shells = new ShellSessions();
+  readonly activity: ActivityLog;
   readonly token = randomBytes(24).toString('hex');
   private http: HttpTransport | undefined;
   port = 0;
@@ -46,7 +49,9 @@ export class AppCore {
     };
     if (opts.electronVersion) info.electron = opts.electronVersion;
     this.clusters = new ClusterManager(opts.dataDir, this.engine.docker, this.tasks);
+    this.activity = new ActivityLog(join(opts.dataDir, 'activity.jsonl'));
     this.service = new ApiService({
+      activity: this.activity,
       info,
       engine: this.engine,
       tasks: this.tasks,
@@ -61,6 +66,7 @@ export class AppCore {
 
   async start(): Promise<void> {
     await mkdir(this.opts.dataDir, { recursive: true, mode: 0o700 });
+    await this.activity.load();
     this.engine.start();
     this.http = new HttpTransport({
       service: this.service,
@@ -100,6 +106,7 @@ export class AppCore {
     await this.tasks.shutdown();
     await this.shells.closeAll();
     await this.clusters.shutdown();
+    await this.activity.flush();
     this.engine.stop();
     await this.http?.close();
   }

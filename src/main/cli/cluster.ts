@@ -1,3 +1,4 @@
+import { readFile } from 'node:fs/promises';
 import { resolveDataDir } from '../app';
 import { callApi, findApp } from './client';
 import { runTask } from './follow-task';
@@ -6,21 +7,31 @@ import { UsageError, intFlag, parseFlags } from './usage';
 
 const GLOBAL = { 'data-dir': { type: 'string' } } as const;
 
-export const CLUSTER_HELP = `  cluster create NAME --machines N [--members K] [--channel stable|beta|alpha]
+export const CLUSTER_HELP = `  cluster create NAME --machines N [--prefix core] [--members K] [--channel stable|beta|alpha]
                  [--metadata core-01:role=web,region=eu ...] [--machine-ttl SEC]
-                         create a cluster of machine containers (a task; follows it);
-                         --machine-ttl: heartbeat TTL, units of a silent machine move (default 2)
+                 [--reboot-strategy reboot|etcd-lock|off] [--reboot-window 'Thu 04:00/1h30m']
+                 [--ssh-key FILE ...] [--forward core-01:HOSTPORT:GUESTPORT ...]
+                 [--user-data FILE] [--cloud-config core-01=FILE ...]
+                         create a cluster of machine containers (a task; follows it); each boots
+                         with a cloud-config rendered from these flags over --user-data, or the
+                         one --cloud-config gives for it (names are <prefix>-01 …);
+                         --machine-ttl: heartbeat TTL, units of a silent machine move (default 2);
+                         --ssh-key: a public key file for the core user;
+                         --forward: 127.0.0.1:HOSTPORT reaches the machine's GUESTPORT
   cluster list           the clusters, their state and KV endpoints
   cluster use NAME       make NAME the cluster commands go to by default
   cluster start NAME     bring a stopped cluster back (machines that were down stay down)
   cluster stop NAME      stop its units, agents, KV members and machines; stays stopped
   cluster destroy NAME   remove everything the cluster made (containers, network, files)`;
 
+/** A machine host name as flags give it: prefix and number (core-01). */
+const HOST = '[a-z][a-z0-9-]*-\\d{2,}';
+
 /** `--metadata core-01:role=web,region=eu` → { 'core-01': { role: 'web', region: 'eu' } } */
 export function parseMetadataFlags(values: string[]): Record<string, Record<string, string>> {
   const out: Record<string, Record<string, string>> = {};
   for (const v of values) {
-    const m = /^(core-\d{2,}):(.+)$/.exec(v);
+    const m = new RegExp(`^(${HOST}):(.+)$`).exec(v);
     if (!m) throw new UsageError(`cluster create: --metadata must be HOST:key=value[,key=value], got '${v}'`);
     const [, host, pairs] = m as unknown as [string, string, string];
     const target = (out[host] ??= {});
@@ -30,6 +41,76 @@ export function parseMetadataFlags(values: string[]): Record<string, Record<stri
         throw new UsageError(`cluster create: --metadata ${v}: '${pair}' is not key=value`);
       target[pair.slice(0, eq)] = pair.slice(eq + 1);
     }
+  }
+  return out;
+}
+
+const valid = (port: number | undefined) => port !== undefined && port >= 1 && port <= 65535;
+
+/** `--forward core-01:8080:80` → { 'core-01': [{ host: 8080, guest: 80 }] } */
+export function parseForwardFlags(values: string[]): Record<string, { guest: number; host: number }[]> {
+  const out: Record<string, { guest: number; host: number }[]> = {};
+  for (const v of values) {
+    const m = new RegExp(`^(${HOST}):(\\d{1,5}):(\\d{1,5})$`).exec(v);
+    const [host, hostPort, guestPort] = m ? [m[1]!, Number(m[2]), Number(m[3])] : [];
+    if (!host || !valid(hostPort) || !valid(guestPort))
+      throw new UsageError(
+        `cluster create: --forward must be HOST:HOSTPORT:GUESTPORT (ports 1-65535), got '${v}'`,
+      );
+    (out[host] ??= []).push({ guest: guestPort!, host: hostPort! });
+  }
+  return out;
+}
+
+/** `--reboot-window 'Thu 04:00/1h30m'` → { start: 'Thu 04:00', length: '1h30m' } */
+export function parseRebootWindow(value: string): { start: string; length: string } {
+  const m = /^((?:(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun) )?(?:[01]\d|2[0-3]):[0-5]\d)\/((?:\d+h)?(?:\d+m)?)$/.exec(
+    value,
+  );
+  if (!m || !m[2])
+    throw new UsageError(
+      `cluster create: --reboot-window must be START/LENGTH like 'Thu 04:00/1h30m' or '04:00/45m', got '${value}'`,
+    );
+  return { start: m[1]!, length: m[2] };
+}
+
+/** A file the user named, as text; a failure names the flag and the file. */
+async function readFlagFile(flag: string, file: string): Promise<string> {
+  try {
+    return await readFile(file, 'utf8');
+  } catch (err) {
+    throw new UsageError(
+      `cluster create: ${flag} ${file}: ${(err as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (err as Error).message}`,
+    );
+  }
+}
+
+/** The public keys of --ssh-key files (one or more per file, like authorized_keys). */
+async function readSshKeys(files: string[]): Promise<string[]> {
+  const keys: string[] = [];
+  for (const file of files) {
+    const text = await readFlagFile('--ssh-key', file);
+    if (text.includes('PRIVATE KEY'))
+      throw new UsageError(
+        `cluster create: --ssh-key ${file} is a private key; give its public half (${file}.pub)`,
+      );
+    const found = text
+      .split('\n')
+      .map((l) => l.trim())
+      .filter((l) => l && !l.startsWith('#'));
+    if (!found.length) throw new UsageError(`cluster create: --ssh-key ${file} holds no key`);
+    keys.push(...found);
+  }
+  return keys;
+}
+
+/** `--cloud-config core-01=FILE` → { 'core-01': text of FILE } */
+async function readCloudConfigs(values: string[]): Promise<Record<string, string>> {
+  const out: Record<string, string> = {};
+  for (const v of values) {
+    const m = new RegExp(`^(${HOST})=(.+)$`).exec(v);
+    if (!m) throw new UsageError(`cluster create: --cloud-config must be HOST=FILE, got '${v}'`);
+    out[m[1]!] = await readFlagFile('--cloud-config', m[2]!);
   }
   return out;
 }
@@ -44,10 +125,17 @@ export async function clusterCommand(args: string[], io: Io): Promise<number> {
         {
           ...GLOBAL,
           machines: { type: 'string' },
+          prefix: { type: 'string' },
           members: { type: 'string' },
           channel: { type: 'string', default: 'stable' },
           metadata: { type: 'string', multiple: true, default: [] },
           'machine-ttl': { type: 'string' },
+          'reboot-strategy': { type: 'string' },
+          'reboot-window': { type: 'string' },
+          'ssh-key': { type: 'string', multiple: true, default: [] },
+          forward: { type: 'string', multiple: true, default: [] },
+          'user-data': { type: 'string' },
+          'cloud-config': { type: 'string', multiple: true, default: [] },
         },
         true,
       );
@@ -69,6 +157,31 @@ export async function clusterCommand(args: string[], io: Io): Promise<number> {
         params.machineTtlSec = intFlag('cluster create', 'machine-ttl', values['machine-ttl'], 1);
       if (values.members !== undefined)
         params.members = intFlag('cluster create', 'members', values.members, 1);
+      if (values.prefix !== undefined) {
+        if (!/^[a-z][a-z0-9-]{0,20}$/.test(values.prefix))
+          throw new UsageError(
+            `cluster create: --prefix must be lower-case letters, digits or dashes starting with a letter, got '${values.prefix}'`,
+          );
+        params.prefix = values.prefix;
+      }
+      const strategy = values['reboot-strategy'];
+      if (strategy !== undefined) {
+        if (strategy !== 'reboot' && strategy !== 'etcd-lock' && strategy !== 'off')
+          throw new UsageError(
+            `cluster create: --reboot-strategy must be reboot, etcd-lock or off, got '${strategy}'`,
+          );
+        params.rebootStrategy = strategy;
+      }
+      if (values['reboot-window'] !== undefined)
+        params.rebootWindow = parseRebootWindow(values['reboot-window']);
+      const forwarded = parseForwardFlags(values.forward as string[]);
+      if (Object.keys(forwarded).length) params.forwardedPorts = forwarded;
+      const keys = await readSshKeys(values['ssh-key'] as string[]);
+      if (keys.length) params.sshAuthorizedKeys = keys;
+      if (values['user-data'] !== undefined)
+        params.userData = await readFlagFile('--user-data', values['user-data']);
+      const configs = await readCloudConfigs(values['cloud-config'] as string[]);
+      if (Object.keys(configs).length) params.cloudConfigs = configs;
       const api = await findApp(resolveDataDir(values['data-dir']));
       const { taskId } = await callApi(api, 'clusters.create', params);
       await runTask(api, taskId, io);

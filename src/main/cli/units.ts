@@ -1,11 +1,12 @@
 // fleetctl's unit commands in flotctl: submit, load, start, stop, unload, destroy, cat,
-// list-units, list-unit-files, list-machines, status. Each handler parses its flags and hands a
+// list-units, list-unit-files, list-machines, status — and our move. Each handler parses its flags and hands a
 // FleetCall (the API, bound to the app and --cluster) to a run* function that does what
 // fleetctl does (fleetctl/*.go) and prints what it prints.
 import { ApiError, type CallName, type CallParams, type MachineInfo, type UnitInfo } from '../../shared/api';
 import { resolveDataDir } from '../app';
 import { callApi, findApp } from './client';
 import { statusJournalLines } from './journal';
+import { findMachine, formatMovePlan, moveRefusal } from './move-format';
 import {
   DEFAULT_LIST_MACHINES_FIELDS,
   DEFAULT_LIST_UNITS_FIELDS,
@@ -34,7 +35,7 @@ import {
   unitNames,
   type FleetCall,
 } from './unit-args';
-import { UsageError, intFlag, parseFlags } from './usage';
+import { CommandError, UsageError, intFlag, parseFlags } from './usage';
 
 export interface UnitsIo {
   out: (line: string) => void;
@@ -86,6 +87,10 @@ export const UNITS_HELP = `Unit commands (fleetctl's; UNIT is a name, .service a
   destroy UNIT...        remove units from the registry
   cat UNIT               print a unit file as the registry holds it
   status UNIT...         a unit's state, machine, and why it cannot be placed
+  move [--no-block|--block-attempts=N] UNIT MACHINE
+                         move a started unit (and its MachineOf followers) to MACHINE: host name
+                         (core-02), machine id or unique id prefix; prints the plan, then waits
+                         until it runs there; refuses with the constraint that forbids it
   list-units [-l|--full] [--no-legend] [--fields=unit,machine,active,sub,load,hash]
   list-unit-files [-l|--full] [--no-legend] [--fields=unit,hash,dstate,state,target,global,desc]
   list-machines [-l|--full] [--no-legend] [--fields=machine,ip,metadata]
@@ -162,6 +167,15 @@ export const unitCommands: Record<string, Handler> = {
     if (positionals.length !== 1)
       throw new UsageError('cat: One unit file must be provided (usage: flotctl cat UNIT)');
     return runCat({ call: await bind(values)(), io }, positionals[0]!);
+  },
+  move: async (args, io) => {
+    const { values, positionals } = parseFlags('move', args, { ...COMMON, ...BLOCKING }, true);
+    if (positionals.length !== 2)
+      throw new UsageError(
+        'move: give one unit and one machine (usage: flotctl move [--no-block|--block-attempts=N] UNIT MACHINE)',
+      );
+    const attempts = blockAttempts('move', values);
+    return runMove({ call: await bind(values)(), io }, positionals[0]!, positionals[1]!, { attempts });
   },
   status: async (args, io) => {
     const { values, positionals } = parseFlags('status', args, { ...COMMON }, true);
@@ -423,6 +437,44 @@ export async function runStatus(ctx: FleetContext, args: readonly string[]): Pro
     if (!u.global && u.currentState === 'inactive') exit = 1; // blocked: shown, but not loaded
   }
   return exit;
+}
+
+/**
+ * flotctl move: asks the plan whether the unit may go to the machine (every machine's verdict, so
+ * a refusal can say where it may go instead), moves it, prints the plan, and — unless
+ * --no-block — waits until the moved units reach their desired state on the target.
+ */
+export async function runMove(
+  ctx: FleetContext,
+  unitArg: string,
+  machineRef: string,
+  opts: { attempts: number },
+): Promise<number> {
+  const { io, call } = ctx;
+  const name = unitNameMangle(unitArg);
+  const machines = await call('machines.list', {});
+  const target = findMachine(machines, machineRef);
+  if ('problem' in target) throw new CommandError(`Cannot move ${name}: ${target.problem}`, target.hint);
+  const { targets } = await call('plan.moveTargets', { unit: name });
+  const verdict = targets.find((t) => t.machineId === target.id);
+  if (verdict && !verdict.allowed) {
+    const refusal = moveRefusal(name, target, verdict, targets, machines);
+    throw new CommandError(refusal.message, refusal.hint);
+  }
+  const plan = await call('units.move', { name, machineId: target.id });
+  for (const l of formatMovePlan(name, target, plan, machines)) io.out(l);
+  if (opts.attempts < 0) return 0;
+
+  const moved = new Set(plan.starts.filter((s) => s.machineId === target.id).map((s) => s.unit));
+  const units = byName(await call('units.list', {}));
+  for (const state of ['launched', 'loaded'] as const) {
+    const names = [...moved].filter((n) => units.get(n)?.desiredState === state);
+    const verb = state === 'launched' ? 'start' : 'load';
+    // Both waits print their own error.
+    if (await tryWaitForUnitStates(ctx, names, verb, state, opts.attempts)) return 1;
+    if (state === 'launched' && (await waitForSystemdActive(ctx, names, opts.attempts))) return 1;
+  }
+  return 0;
 }
 
 // ---- waiting ------------------------------------------------------------------------------

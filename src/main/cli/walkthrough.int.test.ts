@@ -74,7 +74,7 @@ describe("the seeds' fleetctl walkthrough on a real cluster", () => {
 
   it('creates a three-machine cluster from the CLI', () => {
     const r = flotctl('cluster', 'create', CLUSTER, '--machines', '3', '--metadata', 'core-01:role=web');
-    expect(r.err).toMatch(/done +machine core-03/);
+    expect(r.err).toMatch(/done +core-03: agent/);
     expect(r.out).toBe(`Cluster ${CLUSTER} is running (3 machines).\n`);
     expect(r.code).toBe(0);
     const machines = flotctl('list-machines', '-l', '--no-legend');

@@ -1,7 +1,16 @@
 import type Docker from 'dockerode';
 import type { Etcd3 } from 'etcd3';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { ClusterInfo, JournalBatch, JournalQuery, MachineInfo, MachineLife } from '../../shared/api';
+import type {
+  ClusterInfo,
+  JournalBatch,
+  JournalQuery,
+  MachineInfo,
+  MachineLife,
+  MachinesEvent,
+  TaskStep,
+} from '../../shared/api';
 import { withDefaultSuffix } from '../../shared/units';
 import { VERSION } from '../../shared/version';
 import { DockerUnitHost, removeMachineUnits, UNIT_LABELS, unitLabelFilter } from '../fleet/agent/docker-host';
@@ -15,9 +24,17 @@ import { seedBusybox } from '../docker';
 import { ClusterJournals, type ResolvedJournalQuery } from '../journal';
 import { ClusterRunner } from '../kv/cluster';
 import { KvServer } from '../kv/server';
-import { containerName, machineImageTag, type DockerMachines } from '../machines';
+import {
+  containerName,
+  machineImageTag,
+  networkName,
+  type Channel,
+  type DockerMachines,
+  type MachineSpec as DockerMachineSpec,
+} from '../machines';
 import type { ShellTarget } from '../shell';
 import { SILENT_TASK, type TaskContext } from '../tasks';
+import { bootFiles, cloudConfigPath, parseMachineConfig } from './boot';
 import type { ClusterSpec } from './store';
 
 /** Engine and agent timing for local clusters: quick enough to see, slow enough to be calm. */
@@ -50,6 +67,23 @@ interface MachineSlot {
 
 export type MachineAction = 'stop' | 'start' | 'kill' | 'restart';
 
+/** The steps of each machine while a cluster comes up: `core-01: image` … */
+const MACHINE_STEPS = ['image', 'container', 'KV member', 'agent'] as const;
+
+const machineStep =
+  (ctx: TaskContext, hostname: string) =>
+  (step: (typeof MACHINE_STEPS)[number], state: TaskStep['state'], detail?: string) =>
+    ctx.step(`${hostname}: ${step}`, state, detail);
+
+/** A burst of changes (a kill: life, KV role, registry) reaches the board as one upsert per machine. */
+const BOARD_COALESCE_MS = 50;
+
+interface BoardListener {
+  emit: (e: MachinesEvent) => void;
+  /** What this listener was last sent, as JSON per machine id: only real changes go out. */
+  sent: Map<string, string>;
+}
+
 /**
  * One running cluster in this process: its machine containers, its KV members (the machines'
  * etcd), and on every machine an agent and an engine candidate, all talking to the KV through the
@@ -67,6 +101,10 @@ export class ClusterHost {
   control: FleetControl | undefined;
   state: ClusterInfo['state'] = 'stopped';
   problem: string | undefined;
+  private readonly boardListeners = new Set<BoardListener>();
+  private boardTimer: NodeJS.Timeout | undefined;
+  /** The fleet control whose registry the board follows (machines appear and vanish there). */
+  private followed: { control: FleetControl; off: () => void } | undefined;
 
   constructor(
     readonly spec: ClusterSpec,
@@ -102,30 +140,35 @@ export class ClusterHost {
       state: this.state,
       machines: this.spec.machines.length,
       endpoints: this.endpoints,
+      channel: this.spec.channel,
+      createdAt: this.spec.createdAt,
+      ...(this.problem ? { problem: this.problem } : {}),
     };
   }
 
-  /** Brings everything up; steps are reported per machine. Machines marked down stay down. */
-  async start(ctx: TaskContext, phase: 'creating' | 'starting' = 'starting'): Promise<void> {
+  /**
+   * Brings everything up; steps are reported per machine (`core-01: image`, `: container`,
+   * `: KV member`, `: agent`) after the network, and `finalSteps` — the caller's, after this —
+   * are announced last. Machines marked down stay down.
+   */
+  async start(
+    ctx: TaskContext,
+    phase: 'creating' | 'starting' = 'starting',
+    finalSteps: string[] = [],
+  ): Promise<void> {
     this.state = phase;
     try {
       ctx.setSteps([
-        'machine image',
         'network',
-        ...this.spec.machines.map((m) => `machine ${m.hostname}`),
-        'kv members',
-        'agents and engine',
+        ...this.spec.machines.flatMap((m) => MACHINE_STEPS.map((s) => `${m.hostname}: ${s}`)),
+        ...finalSteps,
       ]);
-      ctx.step('machine image', 'running');
-      await this.machines.ensureImage(this.spec.osVersion);
-      // Units' `docker run busybox …` lines need busybox; no registry is assumed (decision 5).
-      const busybox = await seedBusybox(this.docker, SILENT_TASK, { tag: 'busybox:latest', offline: false });
-      ctx.step('machine image', 'done', `${machineImageTag(this.spec.osVersion)}; busybox ${busybox.source}`);
       ctx.step('network', 'running');
-      await this.machines.ensureNetwork(this.name);
-      ctx.step('network', 'done');
+      await this.machines.ensureNetwork(this.name, this.spec.subnet);
+      ctx.step('network', 'done', this.spec.subnet ?? networkName(this.name));
       this.slots = [];
       let kvIndex = 0;
+      let busybox: string | undefined;
       for (const m of this.spec.machines) {
         const slot: MachineSlot = {
           spec: m,
@@ -140,27 +183,46 @@ export class ClusterHost {
         };
         this.slots.push(slot);
         ctx.throwIfCanceled();
+        const step = machineStep(ctx, m.hostname);
         if (!m.up) {
-          ctx.step(`machine ${m.hostname}`, 'skipped', 'down (flotctl machine start brings it back)');
+          for (const s of MACHINE_STEPS) step(s, 'skipped', 'down (flotctl machine start brings it back)');
           continue;
         }
-        ctx.step(`machine ${m.hostname}`, 'running');
-        slot.ip = (await this.machines.create(this.machineSpec(m))).ip;
-        ctx.step(`machine ${m.hostname}`, 'done', slot.ip);
+        step('image', 'running');
+        const osVersion = m.osVersion ?? this.spec.osVersion;
+        await this.machines.ensureImage(osVersion);
+        // Units' `docker run busybox …` lines need busybox; no registry is assumed (decision 5).
+        busybox ??= (await seedBusybox(this.docker, SILENT_TASK, { tag: 'busybox:latest', offline: false }))
+          .source;
+        step('image', 'done', `${machineImageTag(osVersion)}; busybox ${busybox}`);
+        step('container', 'running');
+        slot.ip = (await this.machines.create(await this.machineSpec(m))).ip;
+        step('container', 'done', slot.ip);
       }
-      ctx.step('kv members', 'running');
+      for (const slot of this.slots) {
+        if (slot.life !== 'starting') continue;
+        if (slot.kvIndex === undefined)
+          machineStep(ctx, slot.spec.hostname)('KV member', 'skipped', 'no KV member on this machine');
+        else machineStep(ctx, slot.spec.hostname)('KV member', 'running');
+      }
       await this.startKv();
-      ctx.step('kv members', 'done', this.endpoints.join(','));
-      ctx.step('agents and engine', 'running');
+      for (const slot of this.slots) {
+        if (slot.server === undefined) continue;
+        const leader = this.kv!.member(slot.kvIndex!).isLeader;
+        machineStep(ctx, slot.spec.hostname)('KV member', 'done', leader ? 'joined, leader' : 'joined');
+      }
       this.client = fleetKvClient(this.allEndpoints);
       this.control = new FleetControl(new Registry(this.client), () => this.engines());
       await this.control.start();
       for (const slot of this.slots) {
         if (slot.life !== 'starting') continue;
+        const step = machineStep(ctx, slot.spec.hostname);
+        step('agent', 'running');
+        // Resolves once the agent has registered the machine.
         await this.startMachineServices(slot);
         slot.life = 'up';
+        step('agent', 'done', 'registered');
       }
-      ctx.step('agents and engine', 'done');
       this.state = 'running';
       this.problem = undefined;
     } catch (err) {
@@ -171,14 +233,42 @@ export class ClusterHost {
     }
   }
 
-  private machineSpec(m: MachineSpec) {
+  /** What the machine container is made of: the spec, and the cloud-config it boots with. */
+  private async machineSpec(m: MachineSpec): Promise<DockerMachineSpec> {
+    const channel = m.channel ?? this.spec.channel;
     return {
       cluster: this.name,
       hostname: m.hostname,
       machineId: m.machineId,
-      osVersion: this.spec.osVersion,
-      channel: this.spec.channel,
+      osVersion: m.osVersion ?? this.spec.osVersion,
+      channel,
       metadata: m.metadata,
+      ...(m.ip ? { ip: m.ip } : {}),
+      ...(m.forwardedPorts ? { forwardedPorts: m.forwardedPorts } : {}),
+      ...(await this.bootOf(m.hostname, channel)),
+    };
+  }
+
+  /**
+   * The files and settings of a machine's saved cloud-config, read afresh at every boot as
+   * coreos-cloudinit does; nothing for machines of clusters made before cloud-configs.
+   */
+  private async bootOf(
+    hostname: string,
+    channel: Channel,
+  ): Promise<Pick<DockerMachineSpec, 'bootFiles' | 'hostnameIsLocalhost'>> {
+    const file = cloudConfigPath(this.dir, hostname);
+    let text: string;
+    try {
+      text = await readFile(file, 'utf8');
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return {};
+      throw err;
+    }
+    const config = parseMachineConfig(hostname, text, `Fix ${file}, then start the machine again.`);
+    return {
+      bootFiles: bootFiles(hostname, config, channel, text),
+      hostnameIsLocalhost: config.manageEtcHosts === 'localhost',
     };
   }
 
@@ -203,6 +293,7 @@ export class ClusterHost {
       // 5 s (the dead machine's lease restarts its TTL on the new leader, as in etcd).
       member: { tickMs: 50 },
     });
+    this.kv.onRoleChange(() => this.machinesChanged());
     for (const slot of members) {
       if (slot.life === 'stopped') await this.kv.stop(slot.kvIndex!);
       else await this.startServer(slot);
@@ -223,6 +314,8 @@ export class ClusterHost {
 
   /** The agent and engine candidate of one machine, each with its own KV session. */
   private async startMachineServices(slot: MachineSlot): Promise<void> {
+    // Before the agent registers, so the board follows this registry by then.
+    this.machinesChanged();
     const m = slot.spec;
     const agentClient = fleetKvClient(this.allEndpoints);
     const engineClient = fleetKvClient(this.allEndpoints);
@@ -240,7 +333,7 @@ export class ClusterHost {
       machineId: m.machineId,
       hostname: m.hostname,
       machineContainer: containerName(this.name, m.hostname),
-      image: machineImageTag(this.spec.osVersion),
+      image: machineImageTag(m.osVersion ?? this.spec.osVersion),
       journal: this.journals.machine(m.machineId, m.hostname),
     });
     slot.agent = new FleetAgent(new Registry(agentClient), {
@@ -258,6 +351,8 @@ export class ClusterHost {
       leaseTtlSec: this.spec.machineTtlSec,
     });
     slot.engine.start();
+    // Callers mark the machine up as soon as this resolves, before the board's flush runs.
+    this.machinesChanged();
   }
 
   // ------------------------------------------------------------------------------ machines
@@ -291,12 +386,21 @@ export class ClusterHost {
     return slot;
   }
 
-  /** Every machine of the cluster, up or not; what the registry knows wins for those that are up. */
+  /**
+   * Every machine of the cluster, up or not; what the registry knows wins for those that are up.
+   * Health: up and registered (heartbeating) = healthy, up but not registered = unhealthy.
+   */
   listMachines(): MachineInfo[] {
-    const registered = new Map((this.control?.listMachines() ?? []).map((m) => [m.id, m]));
+    // A control still loading the registry (the cluster is starting) knows no machine yet.
+    const listed = this.control?.live.started ? this.control.listMachines() : [];
+    const registered = new Map(listed.map((m) => [m.id, m]));
+    const members = new Map(this.kv?.running().map((r) => [r.index, r.member]));
+    const leader = this.kv?.leader();
     return this.spec.machines.map((m) => {
       const slot = this.slots.find((s) => s.spec === m);
       const known = registered.get(m.machineId);
+      const life = slot?.life ?? 'stopped';
+      const member = slot?.kvIndex === undefined ? undefined : members.get(slot.kvIndex);
       return {
         ...(known ?? {
           id: m.machineId,
@@ -305,24 +409,106 @@ export class ClusterHost {
           metadata: m.metadata,
           version: VERSION,
         }),
-        life: slot?.life ?? 'stopped',
+        life,
         kvMember: m.kvMember,
+        kvRole: member === undefined ? 'none' : member === leader ? 'leader' : 'follower',
+        health: life !== 'up' ? 'down' : known ? 'healthy' : 'unhealthy',
+        channel: m.channel ?? this.spec.channel,
+        osVersion: m.osVersion ?? this.spec.osVersion,
       };
     });
+  }
+
+  /**
+   * machines.changed: a snapshot of listMachines(), then an upsert for each machine whose entry
+   * changed — registry, life, KV role, health. The host outlives cluster stops and starts, and so
+   * does the subscription.
+   */
+  subscribeMachines(emit: (e: MachinesEvent) => void): () => void {
+    const machines = this.listMachines();
+    const listener: BoardListener = {
+      emit,
+      sent: new Map(machines.map((m) => [m.id, JSON.stringify(m)])),
+    };
+    emit({ kind: 'snapshot', machines });
+    this.boardListeners.add(listener);
+    this.followRegistry();
+    return () => {
+      this.boardListeners.delete(listener);
+      if (this.boardListeners.size > 0) return;
+      clearTimeout(this.boardTimer);
+      this.boardTimer = undefined;
+      this.followed?.off();
+      this.followed = undefined;
+    };
+  }
+
+  /** Something a board shows may have changed: listeners hear of it once the burst is over. */
+  private machinesChanged(): void {
+    if (this.boardListeners.size === 0) return;
+    this.followRegistry();
+    this.boardTimer ??= setTimeout(() => this.flushBoard(), BOARD_COALESCE_MS);
+  }
+
+  /** Follows machines appearing in and vanishing from the registry of the control running now. */
+  private followRegistry(): void {
+    const control = this.control;
+    if (this.followed?.control === control) return;
+    this.followed?.off();
+    this.followed = control && {
+      control,
+      off: control.live.onChange((k) => {
+        if (k === 'resync' || k.kind === 'machine') this.machinesChanged();
+      }),
+    };
+  }
+
+  private flushBoard(): void {
+    this.boardTimer = undefined;
+    const machines = this.listMachines();
+    const ids = new Set(machines.map((m) => m.id));
+    for (const l of this.boardListeners) {
+      const send = (e: MachinesEvent) => {
+        try {
+          l.emit(e);
+        } catch {
+          // One subscriber's failure is not the others'.
+        }
+      };
+      for (const m of machines) {
+        const json = JSON.stringify(m);
+        if (l.sent.get(m.id) === json) continue;
+        l.sent.set(m.id, json);
+        send({ kind: 'upsert', machine: m });
+      }
+      for (const id of l.sent.keys()) {
+        if (ids.has(id)) continue;
+        l.sent.delete(id);
+        send({ kind: 'remove', id });
+      }
+    }
   }
 
   /** Runs a lifecycle action on one machine (one at a time per machine). */
   machineAction(ref: string, action: MachineAction, ctx: TaskContext = SILENT_TASK): Promise<void> {
     const slot = this.slotOf(ref);
     const run = slot.busy.then(async () => {
-      if (action === 'kill') return this.killMachine(slot, ctx);
-      if (action === 'stop') return this.stopMachine(slot, ctx);
-      if (action === 'start') return this.startMachine(slot, ctx);
-      await this.stopMachine(slot, ctx);
-      await this.startMachine(slot, ctx);
+      const acting = this.act(slot, action, ctx);
+      // Every action sets the machine's life before its first await: the board hears of it now,
+      // and again when the action is over (done or failed).
+      this.machinesChanged();
+      await acting.finally(() => this.machinesChanged());
     });
     slot.busy = run.catch(() => undefined);
     return run;
+  }
+
+  private async act(slot: MachineSlot, action: MachineAction, ctx: TaskContext): Promise<void> {
+    if (action === 'kill') return this.killMachine(slot, ctx);
+    if (action === 'stop') return this.stopMachine(slot, ctx);
+    if (action === 'start') return this.startMachine(slot, ctx);
+    await this.stopMachine(slot, ctx);
+    await this.startMachine(slot, ctx);
   }
 
   private async setUp(slot: MachineSlot, up: boolean): Promise<void> {
@@ -406,7 +592,7 @@ export class ClusterHost {
       const fenced = await removeMachineUnits(this.docker, this.name, slot.spec.machineId);
       ctx.step('fence stale units', 'done', `${fenced} container${fenced === 1 ? '' : 's'} removed`);
       ctx.step('machine', 'running');
-      slot.ip = (await this.machines.create(this.machineSpec(slot.spec))).ip;
+      slot.ip = (await this.machines.create(await this.machineSpec(slot.spec))).ip;
       ctx.step('machine', 'done', slot.ip);
       ctx.step('kv member', 'running');
       if (slot.kvIndex !== undefined) {
@@ -537,5 +723,6 @@ export class ClusterHost {
     await this.kv?.close();
     this.kv = undefined;
     await this.journals.close();
+    this.machinesChanged();
   }
 }

@@ -1,10 +1,37 @@
 import type Docker from 'dockerode';
 import { randomBytes, randomInt } from 'node:crypto';
+import { EventEmitter } from 'node:events';
 import { createServer } from 'node:net';
-import type { ClusterInfo, Task } from '../../shared/api';
+import { ApiError, type ClusterInfo, type Task } from '../../shared/api';
+import {
+  parseCloudConfig,
+  renderCloudConfig,
+  substituteAddresses,
+  type CloudConfig,
+} from '../../shared/cloudconfig';
 import { FleetError } from '../fleet/errors';
-import { DockerMachines, newMachineId, type Channel } from '../machines';
+import {
+  contains,
+  DockerMachines,
+  freeSubnet,
+  gatewayOf,
+  machineAddress,
+  newMachineId,
+  overlaps,
+  parseIpv4,
+  parseSubnet,
+  type Channel,
+  type ForwardedPort,
+} from '../machines';
 import type { TaskManager } from '../tasks';
+import {
+  bootSettings,
+  BOOT_UNITS_STEP,
+  parseMachineConfig,
+  planBootUnits,
+  submitBootUnits,
+  type BootSettings,
+} from './boot';
 import { ClusterHost, type ClusterTiming, type MachineAction } from './host';
 import { ClusterStore, type ClusterSpec } from './store';
 
@@ -18,19 +45,39 @@ export const OS_VERSIONS: Record<Channel, string> = {
 export interface CreateClusterRequest {
   name: string;
   machines: number;
-  /** KV members; default 1 for one machine, 3 up to five, 5 beyond. */
+  /** Host names are <prefix>-01 …; default core. */
+  prefix?: string;
+  /** KV members; default 1 for one or two machines, 3 up to five, 5 beyond. */
   members?: number;
   channel: Channel;
   /** Per host name (core-01 …): metadata key → value. */
   metadata: Record<string, Record<string, string>>;
   machineTtlSec?: number;
+  rebootStrategy?: 'reboot' | 'etcd-lock' | 'off';
+  rebootWindow?: { start: string; length: string };
+  /** Keys of the core user on every machine. */
+  sshAuthorizedKeys?: string[];
+  /** Per host name: guest ports published on 127.0.0.1. */
+  forwardedPorts?: Record<string, ForwardedPort[]>;
+  /** A user-data every machine boots with, under the generated settings. */
+  userData?: string;
+  /** Per host name: the final cloud-config as reviewed, instead of the rendered one. */
+  cloudConfigs?: Record<string, string>;
+  /** Subnet and addresses from addresses(); else picked here. */
+  network?: ClusterAddresses;
 }
 
-/** Whether 127.0.0.1:port can be bound right now. */
+export interface ClusterAddresses {
+  subnet: string;
+  /** Per host name. */
+  ips: Record<string, string>;
+}
+
+/** Whether 127.0.0.1:port can be bound right now (a port only root may bind counts as free). */
 function portFree(port: number): Promise<boolean> {
   return new Promise((resolve) => {
     const s = createServer();
-    s.once('error', () => resolve(false));
+    s.once('error', (err: NodeJS.ErrnoException) => resolve(err.code !== 'EADDRINUSE'));
     s.listen(port, '127.0.0.1', () => s.close(() => resolve(true)));
   });
 }
@@ -53,10 +100,28 @@ async function freePortRun(n: number, taken: Set<number>): Promise<number> {
 export const DEFAULT_MACHINE_TTL_SEC = 2;
 
 export function defaultMembers(machines: number): number {
-  return machines === 1 ? 1 : machines <= 5 ? 3 : 5;
+  // Two members tolerate no more failures than one, and need both up.
+  return machines < 3 ? 1 : machines <= 5 ? 3 : 5;
 }
 
-const hostnameOf = (i: number) => `core-${String(i + 1).padStart(2, '0')}`;
+const hostnamesOf = (prefix: string, machines: number): string[] =>
+  Array.from({ length: machines }, (_, i) => `${prefix}-${String(i + 1).padStart(2, '0')}`);
+
+const span = (names: string[]) => (names.length === 1 ? names[0]! : `${names[0]} … ${names.at(-1)}`);
+
+/** A self-picked subnet another process took between looking and creating: pick again. */
+const SUBNET_ATTEMPTS = 3;
+
+/** One machine of a cluster being created, its cloud-config read. */
+interface PreparedMachine {
+  /** Its host name by number (core-01), which the request's keys use. */
+  name: string;
+  ip: string;
+  machineId: string;
+  text: string;
+  config: CloudConfig;
+  settings: BootSettings;
+}
 
 /**
  * The clusters this app hosts: created, listed, brought back on start, stopped and destroyed.
@@ -64,8 +129,11 @@ const hostnameOf = (i: number) => `core-${String(i + 1).padStart(2, '0')}`;
  */
 export class ClusterManager {
   private readonly hosts = new Map<string, ClusterHost>();
+  /** Clusters being created (checks under way, nothing made yet): name → subnet once chosen. */
+  private readonly pending = new Map<string, string | undefined>();
   private readonly store: ClusterStore;
   private readonly machines: DockerMachines;
+  private readonly emitter = new EventEmitter();
   private activeName: string | undefined;
   /** Problems met while restoring (unreadable specs …), for the user to see. */
   readonly problems: string[] = [];
@@ -92,10 +160,11 @@ export class ClusterManager {
       if (spec.running)
         started.push(
           this.tasks.start({ kind: 'cluster.start', title: `Start cluster ${spec.name}` }, (ctx) =>
-            host.start(ctx),
+            this.tracked(host.start(ctx)),
           ),
         );
     }
+    this.changed();
     return started;
   }
 
@@ -104,6 +173,26 @@ export class ClusterManager {
     return [...this.hosts.values()]
       .map((h) => h.info(h.name === active))
       .sort((a, b) => a.name.localeCompare(b.name));
+  }
+
+  /** The whole list after every change: created, state, destroyed. Returns the unsubscribe. */
+  onChanged(listener: (clusters: ClusterInfo[]) => void): () => void {
+    this.emitter.on('changed', listener);
+    return () => this.emitter.off('changed', listener);
+  }
+
+  private changed(): void {
+    this.emitter.emit('changed', this.list());
+  }
+
+  /** A cluster start: subscribers hear of the state it enters now and of the one it ends in. */
+  private async tracked(start: Promise<void>): Promise<void> {
+    this.changed();
+    try {
+      await start;
+    } finally {
+      this.changed();
+    }
   }
 
   private defaultName(): string | undefined {
@@ -142,10 +231,53 @@ export class ClusterManager {
     return host.control;
   }
 
-  /** Creates a cluster; returns the Task that brings it up. */
+  /**
+   * The network a new cluster of `machines` would get: a free /24 and each machine's address.
+   * Reserves nothing.
+   */
+  async addresses(machines: number, prefix = 'core'): Promise<ClusterAddresses & { gateway: string }> {
+    const subnet = freeSubnet((await this.subnetsInUse()).map((u) => u.subnet));
+    const net = parseSubnet(subnet)!;
+    return {
+      subnet,
+      gateway: gatewayOf(net),
+      ips: Object.fromEntries(hostnamesOf(prefix, machines).map((h, i) => [h, machineAddress(net, i + 1)])),
+    };
+  }
+
+  /** Subnets of Docker networks, of this app's clusters (running or not) and of those being created. */
+  private async subnetsInUse(): Promise<{ owner: string; subnet: string }[]> {
+    const docker = (await this.machines.subnetsInUse()).map((u) => ({
+      owner: `Docker network ${u.network}`,
+      subnet: u.subnet,
+    }));
+    const clusters = [...this.hosts.values()].flatMap((h) =>
+      h.spec.subnet ? [{ owner: `cluster ${h.name}`, subnet: h.spec.subnet }] : [],
+    );
+    const pending = [...this.pending].flatMap(([name, subnet]) =>
+      subnet ? [{ owner: `cluster ${name} (being created)`, subnet }] : [],
+    );
+    return [...docker, ...clusters, ...pending];
+  }
+
+  /**
+   * Creates a cluster; returns the Task that brings it up. Everything is checked first — host
+   * names, addresses, forwarded ports, every machine's cloud-config and the units they bring — and
+   * a failed check leaves nothing behind. The network is made here (it reserves the subnet), the
+   * rest in the Task.
+   */
   async create(req: CreateClusterRequest): Promise<Task> {
-    if (this.hosts.has(req.name))
+    if (this.hosts.has(req.name) || this.pending.has(req.name))
       throw new FleetError('CONFLICT', `A cluster named ${req.name} exists already`);
+    this.pending.set(req.name, undefined);
+    try {
+      return await this.createChecked(req);
+    } finally {
+      this.pending.delete(req.name);
+    }
+  }
+
+  private async createChecked(req: CreateClusterRequest): Promise<Task> {
     const members = req.members ?? defaultMembers(req.machines);
     if (members > req.machines)
       throw new FleetError(
@@ -153,41 +285,239 @@ export class ClusterManager {
         `--members ${members} is more than --machines ${req.machines}`,
         'Each KV member lives on a machine',
       );
-    for (const host of Object.keys(req.metadata)) {
-      const i = Number(/^core-(\d+)$/.exec(host)?.[1] ?? 0);
-      if (i < 1 || i > req.machines)
+    const prefix = req.prefix ?? 'core';
+    const names = hostnamesOf(prefix, req.machines);
+    const keyed: [string, Record<string, unknown> | undefined][] = [
+      ['metadata', req.metadata],
+      ['forwardedPorts', req.forwardedPorts],
+      ['cloudConfigs', req.cloudConfigs],
+      ['network.ips', req.network?.ips],
+    ];
+    for (const [what, record] of keyed)
+      for (const host of Object.keys(record ?? {}))
+        if (!names.includes(host))
+          throw new FleetError(
+            'BAD_REQUEST',
+            `${what} names ${host}, which is not one of this cluster's machines (${span(names)})`,
+            `Host names are ${prefix}-01, ${prefix}-02 …`,
+          );
+    if (req.userData !== undefined) checkUserData(req.userData, names);
+    const forwarded = await this.checkForwardedPorts(req.forwardedPorts ?? {});
+
+    for (let attempt = 1; ; attempt++) {
+      const addresses = req.network
+        ? await this.checkNetwork(req.network, names)
+        : await this.addresses(req.machines, prefix);
+      this.pending.set(req.name, addresses.subnet);
+      const kvPorts = await this.pickKvPorts(members, forwarded);
+      const etcdEndpoints = Array.from(
+        { length: members },
+        (_, i) => `http://127.0.0.1:${kvPorts.baseClientPort + i}`,
+      );
+      const prepared = names.map((name) =>
+        this.prepareMachine(req, name, addresses.ips[name]!, etcdEndpoints),
+      );
+      const byName = new Map<string, string>();
+      for (const p of prepared) {
+        const other = byName.get(p.settings.hostname);
+        // The one whose config renamed it is at fault.
+        const [culprit, owner] = p.settings.hostname !== p.name ? [p.name, other] : [other, p.name];
+        if (other)
+          throw new ApiError(
+            'BAD_REQUEST',
+            `Cloud-config of ${culprit}: hostname ${p.settings.hostname} is ${owner}'s already`,
+            { hint: 'Every machine needs a host name of its own.', details: { machine: culprit } },
+          );
+        byName.set(p.settings.hostname, p.name);
+      }
+      const units = planBootUnits(
+        prepared.map((p) => ({ hostname: p.settings.hostname, machineId: p.machineId, config: p.config })),
+      );
+      try {
+        // Made now, not in the Task: it reserves the subnet, and a clash is this call's error.
+        await this.machines.ensureNetwork(req.name, addresses.subnet);
+      } catch (err) {
+        const clash =
+          err instanceof ApiError && err.code === 'CONFLICT' && subnetOf(err) === addresses.subnet;
+        if (clash && !req.network && attempt < SUBNET_ATTEMPTS) continue;
+        throw err;
+      }
+      const spec: ClusterSpec = {
+        name: req.name,
+        createdAt: new Date().toISOString(),
+        channel: req.channel,
+        osVersion: OS_VERSIONS[req.channel],
+        machineTtlSec: req.machineTtlSec ?? DEFAULT_MACHINE_TTL_SEC,
+        clusterToken: `flotilla-${req.name}-${randomBytes(6).toString('hex')}`,
+        kvPorts,
+        subnet: addresses.subnet,
+        machines: prepared.map((p, i) => {
+          const ports = req.forwardedPorts?.[p.name];
+          const channel = p.settings.channel;
+          return {
+            hostname: p.settings.hostname,
+            machineId: p.machineId,
+            metadata: p.settings.metadata,
+            kvMember: i < members,
+            up: true,
+            ip: p.ip,
+            ...(channel !== req.channel ? { channel, osVersion: OS_VERSIONS[channel] } : {}),
+            ...(ports?.length ? { forwardedPorts: ports } : {}),
+          };
+        }),
+        running: true,
+      };
+      try {
+        await this.store.save(spec);
+        for (const p of prepared) await this.store.saveCloudConfig(spec.name, p.settings.hostname, p.text);
+      } catch (err) {
+        await this.machines.destroyCluster(spec.name).catch(() => undefined);
+        await this.store.remove(spec.name).catch(() => undefined);
+        throw err;
+      }
+      if (!this.activeName) {
+        this.activeName = spec.name;
+        await this.store.setActive(spec.name);
+      }
+      const host = this.newHost(spec);
+      this.hosts.set(spec.name, host);
+      const task = this.tasks.start(
+        { kind: 'cluster.create', title: `Create cluster ${spec.name}` },
+        async (ctx) => {
+          await this.tracked(host.start(ctx, 'creating', [BOOT_UNITS_STEP]));
+          await submitBootUnits(this.control(spec.name), units, ctx);
+        },
+      );
+      return task;
+    }
+  }
+
+  /** The final cloud-config of one machine, read: the reviewed one, else one rendered from the request. */
+  private prepareMachine(
+    req: CreateClusterRequest,
+    name: string,
+    ip: string,
+    etcdEndpoints: string[],
+  ): PreparedMachine {
+    const reviewed = req.cloudConfigs?.[name];
+    const addresses = { publicIpv4: ip, privateIpv4: ip };
+    let text: string;
+    try {
+      text =
+        reviewed !== undefined
+          ? substituteAddresses(reviewed, addresses)
+          : renderCloudConfig(
+              {
+                cluster: req.name,
+                hostname: name,
+                ...addresses,
+                channel: req.channel,
+                rebootStrategy: req.rebootStrategy ?? 'etcd-lock',
+                ...(req.rebootWindow ? { rebootWindow: req.rebootWindow } : {}),
+                metadata: req.metadata[name] ?? {},
+                sshAuthorizedKeys: req.sshAuthorizedKeys ?? [],
+                etcdEndpoints,
+              },
+              req.userData,
+            );
+    } catch (err) {
+      // Settings a cloud-config cannot carry (the user-data was checked before).
+      throw new ApiError('BAD_REQUEST', `Cloud-config of ${name}: ${(err as Error).message}`, {
+        hint: 'Fix the settings; nothing was created.',
+        details: { machine: name },
+      });
+    }
+    const config = parseMachineConfig(
+      name,
+      text,
+      reviewed !== undefined
+        ? `Fix the cloud-config given for ${name}; nothing was created.`
+        : 'Fix the settings or the user-data; nothing was created.',
+    );
+    return {
+      name,
+      ip,
+      machineId: newMachineId(),
+      text,
+      config,
+      settings: bootSettings(name, config, { channel: req.channel }),
+    };
+  }
+
+  /** A subnet and addresses given by the caller: free still, one address per machine, inside it. */
+  private async checkNetwork(network: ClusterAddresses, names: string[]): Promise<ClusterAddresses> {
+    const net = parseSubnet(network.subnet);
+    if (!net)
+      throw new FleetError(
+        'BAD_REQUEST',
+        `network.subnet ${network.subnet} is not a network address with its prefix length`,
+        'Give one like 10.99.3.0/24, or leave network out to get one',
+      );
+    const clash = (await this.subnetsInUse()).find((u) => overlaps(parseSubnet(u.subnet)!, net));
+    if (clash)
+      throw new FleetError(
+        'CONFLICT',
+        `Subnet ${network.subnet} was taken meanwhile: ${clash.owner} uses ${clash.subnet}`,
+        'Ask for addresses again (clusters.addresses) and retry',
+        { subnet: network.subnet },
+      );
+    const reserved = new Map<number, string>([
+      [net.base, 'the network address'],
+      [parseIpv4(gatewayOf(net))!, 'the gateway'],
+      [net.base + 2 ** (32 - net.bits) - 1, 'the broadcast address'],
+    ]);
+    for (const name of names) {
+      const text = network.ips[name];
+      if (text === undefined)
+        throw new FleetError('BAD_REQUEST', `network.ips has no address for ${name}`, 'Give one per machine');
+      const ip = parseIpv4(text);
+      if (ip === undefined || !contains(net, ip))
+        throw new FleetError('BAD_REQUEST', `network.ips: ${name}'s ${text} is not in ${network.subnet}`);
+      const taken = reserved.get(ip);
+      if (taken)
         throw new FleetError(
           'BAD_REQUEST',
-          `metadata names ${host}, which is not one of core-01 … ${hostnameOf(req.machines - 1)}`,
+          `network.ips: ${name}'s ${text} is ${taken} of ${network.subnet}`,
         );
+      reserved.set(ip, `${name}'s address`);
     }
-    const spec: ClusterSpec = {
-      name: req.name,
-      createdAt: new Date().toISOString(),
-      channel: req.channel,
-      osVersion: OS_VERSIONS[req.channel],
-      machineTtlSec: req.machineTtlSec ?? DEFAULT_MACHINE_TTL_SEC,
-      clusterToken: `flotilla-${req.name}-${randomBytes(6).toString('hex')}`,
-      kvPorts: await this.pickKvPorts(members),
-      machines: Array.from({ length: req.machines }, (_, i) => ({
-        hostname: hostnameOf(i),
-        machineId: newMachineId(),
-        metadata: req.metadata[hostnameOf(i)] ?? {},
-        kvMember: i < members,
-        up: true,
-      })),
-      running: true,
-    };
-    await this.store.save(spec);
-    if (!this.activeName) {
-      this.activeName = spec.name;
-      await this.store.setActive(spec.name);
+    return network;
+  }
+
+  /**
+   * Forwarded host ports: each once, none another cluster of this app forwards or serves its KV on,
+   * none taken now. Returns them all.
+   */
+  private async checkForwardedPorts(forwarded: Record<string, ForwardedPort[]>): Promise<Set<number>> {
+    const owners = new Map<number, string>();
+    for (const h of this.hosts.values()) {
+      for (const m of h.spec.machines)
+        for (const p of m.forwardedPorts ?? [])
+          owners.set(p.host, `machine ${m.hostname} of cluster ${h.name}`);
+      for (const port of kvPortsOf(h.spec)) owners.set(port, `a KV member of cluster ${h.name}`);
     }
-    const host = this.newHost(spec);
-    this.hosts.set(spec.name, host);
-    return this.tasks.start({ kind: 'cluster.create', title: `Create cluster ${spec.name}` }, (ctx) =>
-      host.start(ctx, 'creating'),
-    );
+    const mine = new Map<number, string>();
+    for (const [host, ports] of Object.entries(forwarded)) {
+      for (const p of ports) {
+        const what = `${host}'s port ${p.guest}`;
+        const twice = mine.get(p.host);
+        if (twice)
+          throw new FleetError(
+            'BAD_REQUEST',
+            `Host port ${p.host} is forwarded twice: to ${twice} and to ${what}`,
+          );
+        mine.set(p.host, what);
+        const owner = owners.get(p.host);
+        if (owner || !(await portFree(p.host)))
+          throw new FleetError(
+            'CONFLICT',
+            `Port 127.0.0.1:${p.host} is taken${owner ? ` by ${owner}` : ''}: ${host} cannot forward it to its port ${p.guest}`,
+            'Choose another host port, or stop what listens there; nothing was created',
+            { port: p.host, machine: host },
+          );
+      }
+    }
+    return new Set(mine.keys());
   }
 
   async setActive(name: string): Promise<void> {
@@ -214,6 +544,7 @@ export class ClusterManager {
         this.hosts.delete(name);
         if (this.activeName === name) this.activeName = undefined;
         ctx.step('remove files', 'done');
+        this.changed();
       },
     );
   }
@@ -226,7 +557,7 @@ export class ClusterManager {
     return this.tasks.start({ kind: 'cluster.start', title: `Start cluster ${name}` }, async (ctx) => {
       host.spec.running = true;
       await this.store.save(host.spec);
-      await host.start(ctx);
+      await this.tracked(host.start(ctx));
     });
   }
 
@@ -240,7 +571,11 @@ export class ClusterManager {
       async () => {
         host.spec.running = false;
         await this.store.save(host.spec);
-        await host.stop();
+        try {
+          await host.stop();
+        } finally {
+          this.changed();
+        }
       },
     );
   }
@@ -264,16 +599,10 @@ export class ClusterManager {
     for (const host of this.hosts.values()) await host.detach().catch(() => undefined);
   }
 
-  /** Peer and client port runs no other cluster of this app owns (running or not). */
-  private async pickKvPorts(members: number): Promise<ClusterSpec['kvPorts']> {
-    const used = new Set<number>();
-    for (const h of this.hosts.values()) {
-      const n = h.spec.machines.filter((m) => m.kvMember).length;
-      for (let i = 0; i < n; i++) {
-        used.add(h.spec.kvPorts.basePeerPort + i);
-        used.add(h.spec.kvPorts.baseClientPort + i);
-      }
-    }
+  /** Peer and client port runs no other cluster of this app owns (running or not), nor `taken`. */
+  private async pickKvPorts(members: number, taken: Set<number>): Promise<ClusterSpec['kvPorts']> {
+    const used = new Set(taken);
+    for (const h of this.hosts.values()) for (const port of kvPortsOf(h.spec)) used.add(port);
     const basePeerPort = await freePortRun(members, used);
     for (let i = 0; i < members; i++) used.add(basePeerPort + i);
     return { basePeerPort, baseClientPort: await freePortRun(members, used) };
@@ -289,4 +618,39 @@ export class ClusterManager {
       this.timing,
     );
   }
+}
+
+function kvPortsOf(spec: ClusterSpec): number[] {
+  const n = spec.machines.filter((m) => m.kvMember).length;
+  return Array.from({ length: n }, (_, i) => [
+    spec.kvPorts.basePeerPort + i,
+    spec.kvPorts.baseClientPort + i,
+  ]).flat();
+}
+
+const subnetOf = (err: ApiError): unknown => (err.details as { subnet?: unknown } | undefined)?.subnet;
+
+/**
+ * The user-data on its own: its errors are reported at its own lines (once merged into each
+ * machine's cloud-config they would be elsewhere).
+ */
+function checkUserData(text: string, names: string[]): void {
+  const errors = parseCloudConfig(text).diagnostics.filter((d) => d.severity === 'error');
+  const first = errors[0];
+  if (!first) return;
+  const more = errors.length > 1 ? ` (and ${errors.length - 1} more)` : '';
+  throw new ApiError(
+    'BAD_REQUEST',
+    `User-data of ${span(names)}, line ${first.line}, column ${first.column}: ${first.message}${more}`,
+    {
+      hint: 'Fix the user-data; nothing was created.',
+      details: {
+        machine: names[0],
+        line: first.line,
+        column: first.column,
+        message: first.message,
+        diagnostics: errors,
+      },
+    },
+  );
 }

@@ -1,7 +1,8 @@
 import { mkdir, readFile, readdir, rm } from 'node:fs/promises';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { z } from 'zod';
 import { writeDurably } from '../files';
+import { cloudConfigPath } from './boot';
 
 /** A cluster as it is kept on disk: enough to bring it back exactly after a restart. */
 export const ClusterSpec = z.object({
@@ -20,6 +21,8 @@ export const ClusterSpec = z.object({
     basePeerPort: z.number().int().min(1024).max(65535),
     baseClientPort: z.number().int().min(1024).max(65535),
   }),
+  /** The cluster network's subnet (10.99.N.0/24); absent in clusters made before static addresses. */
+  subnet: z.string().optional(),
   machines: z.array(
     z.object({
       hostname: z.string(),
@@ -29,6 +32,17 @@ export const ClusterSpec = z.object({
       kvMember: z.boolean(),
       /** False after `machine stop` or `machine kill`: it stays down across app restarts. */
       up: z.boolean().default(true),
+      /** Its static address on the cluster subnet. */
+      ip: z.string().optional(),
+      /** Its own update channel and OS version (cloud-config coreos.update.group); else the cluster's. */
+      channel: z.enum(['stable', 'beta', 'alpha']).optional(),
+      osVersion: z.string().optional(),
+      /** Guest ports published on 127.0.0.1. */
+      forwardedPorts: z
+        .array(
+          z.object({ guest: z.number().int().min(1).max(65535), host: z.number().int().min(1).max(65535) }),
+        )
+        .optional(),
     }),
   ),
   /** Whether it should run (brought back on app start) or stay stopped. */
@@ -37,8 +51,9 @@ export const ClusterSpec = z.object({
 export type ClusterSpec = z.infer<typeof ClusterSpec>;
 
 /**
- * <dataDir>/clusters/<name>/cluster.json (+ kv/ for the members' data), written atomically with
- * fsync; <dataDir>/clusters/active names the default cluster.
+ * <dataDir>/clusters/<name>/cluster.json (+ kv/ for the members' data, cloud-config/<host>.yaml
+ * for what each machine boots with), written atomically with fsync; <dataDir>/clusters/active
+ * names the default cluster.
  */
 export class ClusterStore {
   constructor(private readonly dataDir: string) {}
@@ -76,6 +91,13 @@ export class ClusterStore {
     const dir = this.dir(spec.name);
     await mkdir(dir, { recursive: true, mode: 0o700 });
     await writeDurably(join(dir, 'cluster.json'), `${JSON.stringify(spec, null, 2)}\n`);
+  }
+
+  /** The cloud-config a machine boots with (its final text, addresses substituted). */
+  async saveCloudConfig(name: string, hostname: string, text: string): Promise<void> {
+    const file = cloudConfigPath(this.dir(name), hostname);
+    await mkdir(dirname(file), { recursive: true, mode: 0o700 });
+    await writeDurably(file, text);
   }
 
   async remove(name: string): Promise<void> {

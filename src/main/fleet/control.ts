@@ -2,7 +2,7 @@ import type {
   Decision,
   EngineInfo,
   MachineInfo,
-  MachinesEvent,
+  MoveTarget,
   Plan,
   PlanChange,
   SubmitOutcome,
@@ -13,7 +13,7 @@ import type {
 import { lintUnit } from '../../shared/units';
 import type { Diagnostic, TargetState } from '../../shared/units/types';
 import type { FleetEngine } from './engine/engine';
-import { previewPlan, type ResolvedChange } from './engine/plan';
+import { moveTargets, previewPlan, type ResolvedChange } from './engine/plan';
 import { checkMove, type SchedUnit } from './engine/schedule';
 import { viewOf } from './engine/view';
 import { FleetError } from './errors';
@@ -131,6 +131,15 @@ export class FleetControl {
     return this.synced(plan);
   }
 
+  /**
+   * For a drag: whether the unit may move to each machine of the cluster (`machines`: the cluster
+   * host's list, up or not), in host-name order.
+   */
+  moveTargets(unit: string, machines: readonly MachineInfo[]): MoveTarget[] {
+    if (!this.live.model.jobs.get(unit)?.hash) throw notFound(unit);
+    return moveTargets(viewOf(this.live.model), unit, machines);
+  }
+
   engineInfo(): EngineInfo {
     const leading = this.engines().find((e) => e.leading);
     const info: EngineInfo = { decisions: leading?.decisions() ?? [] };
@@ -157,21 +166,6 @@ export class FleetControl {
           const job = m.jobs.get(name);
           if (job?.hash) emit({ kind: 'upsert', unit: m.unitInfo(job) });
           else emit({ kind: 'remove', name });
-        }
-      },
-    );
-  }
-
-  subscribeMachines(emit: (e: MachinesEvent) => void): () => void {
-    emit({ kind: 'snapshot', machines: this.listMachines() });
-    return this.coalesced(
-      (k) => (k.kind === 'machine' ? k.machineId : undefined),
-      (ids) => {
-        if (ids === 'all') return emit({ kind: 'snapshot', machines: this.listMachines() });
-        for (const id of ids) {
-          const m = this.live.model.machines.get(id);
-          if (m) emit({ kind: 'upsert', machine: m });
-          else emit({ kind: 'remove', id });
         }
       },
     );

@@ -105,7 +105,8 @@ export class ClusterJournals {
   private readonly limits: JournalLimits;
   private readonly journals = new Map<string, MachineJournal>();
   private readonly followers = new Set<Follower>();
-  private closed = false;
+  /** While close() runs: nothing new may open. */
+  private closing = false;
 
   constructor(
     readonly dir: string,
@@ -116,7 +117,7 @@ export class ClusterJournals {
 
   /** The journal a machine's unit host writes to (opened, or created, on first call). */
   machine(machineId: string, hostname: string): JournalSink {
-    if (this.closed) throw new Error('the journals are closed');
+    if (this.closing) throw new Error('the journals are closing');
     if (!MACHINE_ID.test(machineId)) throw new Error(`not a machine id: "${machineId}"`);
     let j = this.journals.get(machineId);
     if (j) j.setHostname(hostname);
@@ -151,7 +152,7 @@ export class ClusterJournals {
    * as the journals flush them (every few ms). Returns the unsubscribe.
    */
   follow(q: ResolvedJournalQuery, emit: (b: JournalBatch) => void): () => void {
-    if (this.closed) throw new Error('the journals are closed');
+    if (this.closing) throw new Error('the journals are closing');
     if (q.after !== undefined) decodeCursor(q.after); // a bad cursor fails here, not later
     const f: Follower = {
       q,
@@ -194,12 +195,20 @@ export class ClusterJournals {
     };
   }
 
-  /** Writes out what is pending and closes the files; followers get nothing more. */
+  /**
+   * Writes out what is pending and closes the files; followers get nothing more. The journals
+   * open again on the next use (a cluster stopped and started in the same app).
+   */
   async close(): Promise<void> {
-    if (this.closed) return;
-    this.closed = true;
-    this.followers.clear();
-    await Promise.all([...this.journals.values()].map((j) => j.close()));
+    if (this.closing) return;
+    this.closing = true;
+    try {
+      this.followers.clear();
+      await Promise.all([...this.journals.values()].map((j) => j.close()));
+      this.journals.clear();
+    } finally {
+      this.closing = false;
+    }
   }
 
   // ---------------------------------------------------------------------------------- reading

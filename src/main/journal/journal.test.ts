@@ -72,6 +72,16 @@ describe('ClusterJournals', () => {
     expect(sink.lastTime('nothing.service')).toBeUndefined();
   });
 
+  it('opens again after close: a cluster stopped and started in one app keeps its journal', async () => {
+    const j = await journals();
+    j.machine(M1, 'core-01').write({ unit: 'a.service', stream: 'stdout', text: 'before stop' });
+    await j.close();
+    const sink = j.machine(M1, 'core-01');
+    sink.write({ unit: 'a.service', stream: 'stdout', text: 'after start' });
+    expect(texts(await j.read({}))).toEqual(['before stop', 'after start']);
+    expect((await j.read({})).entries.map((e) => e.seq)).toEqual([1, 2]);
+  });
+
   it('rotation keeps each machine within segments × size, dropping the oldest entries', async () => {
     const j = await journals({ segmentBytes: 1024, maxSegments: 3 });
     const sink = j.machine(M1, 'core-01');

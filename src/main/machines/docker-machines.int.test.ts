@@ -1,11 +1,13 @@
 import Docker from 'dockerode';
 import { randomBytes } from 'node:crypto';
+import { createServer, type Server } from 'node:net';
 import { PassThrough } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TaskStep } from '../../shared/api';
 import type { TaskContext } from '../tasks';
 import {
   DockerMachines,
+  freeSubnet,
   LABEL_CLUSTER,
   LABEL_MACHINE_IMAGE,
   newMachineId,
@@ -21,6 +23,7 @@ const TEST_VERSION_PREFIX = '9999.';
 const run = randomBytes(4).toString('hex');
 const A = `${PREFIX}${run}-a`;
 const B = `${PREFIX}${run}-b`;
+const C = `${PREFIX}${run}-c`;
 const VERSION = `${TEST_VERSION_PREFIX}${parseInt(run, 16) % 1_000_000}.0`;
 const TAG = `flotilla-machine:${VERSION}`;
 
@@ -147,6 +150,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await machines.destroyCluster(A).catch(() => undefined);
   await machines.destroyCluster(B).catch(() => undefined);
+  await machines.destroyCluster(C).catch(() => undefined);
   await docker
     .getImage(TAG)
     .remove()
@@ -334,6 +338,45 @@ describe('DockerMachines on the real engine', () => {
       code: 'CONFLICT',
     });
     expect((await machines.list(A)).length).toBe(2);
+  });
+
+  it('a static address on a fixed subnet, files of its own, a forwarded port — refused while another holds it', async () => {
+    const subnet = freeSubnet((await machines.subnetsInUse()).map((u) => u.subnet));
+    const ip = subnet.replace(/0\/24$/, '101');
+    await machines.ensureNetwork(C, subnet);
+    await expect(machines.ensureNetwork(C, '10.98.0.0/24')).rejects.toMatchObject({
+      code: 'CONFLICT',
+      message: expect.stringContaining(`not on cluster ${C}'s 10.98.0.0/24`),
+    });
+    const holder: Server = await new Promise((resolve) => {
+      const s = createServer().listen(0, '127.0.0.1', () => resolve(s));
+    });
+    const port = (holder.address() as { port: number }).port;
+    const c1 = spec(C, 'web', {
+      ip,
+      forwardedPorts: [{ guest: 8080, host: port }],
+      bootFiles: [{ name: 'etc/coreos/update.conf', content: 'GROUP=beta\nREBOOT_STRATEGY=off\n' }],
+      hostnameIsLocalhost: true,
+    });
+    try {
+      await expect(machines.create(c1)).rejects.toMatchObject({
+        code: 'CONFLICT',
+        message: `Port 127.0.0.1:${port} is taken: machine web cannot forward it to its port 8080.`,
+      });
+      expect(await clusterLeftovers(C)).toEqual({ containers: 0, networks: 1 });
+    } finally {
+      await new Promise((r) => holder.close(r));
+    }
+    const made = await machines.create(c1);
+    expect(made.ip).toBe(ip);
+    expect(await cat(made, '/etc/coreos/update.conf')).toBe('GROUP=beta\nREBOOT_STRATEGY=off\n');
+    expect(await cat(made, '/etc/hosts')).toMatch(/^127\.0\.0\.1\s+web$/m);
+    await machines.kill(C, 'web');
+    expect((await machines.start(C, 'web')).ip).toBe(ip);
+    await expect(machines.create({ ...c1, bootFiles: [{ name: 'etc/../../x' }] })).rejects.toMatchObject({
+      code: 'BAD_REQUEST',
+    });
+    await machines.destroyCluster(C);
   });
 
   it('destroyCluster removes the cluster’s containers, network and unused images — and nothing else', async () => {

@@ -4,11 +4,15 @@ import type { Readable } from 'node:stream';
 import { ApiError } from '../../shared/api';
 import { BUSYBOX_CANDIDATES, findStaticBusybox, followBuild, inspectImage } from '../docker';
 import { SILENT_TASK, type TaskContext } from '../tasks';
-import { environmentFile, imageRootfs, specFiles, tarOf, type TarFile } from './files';
+import { gatewayOf, parseSubnet } from './addresses';
+import { environmentFile, imageRootfs, overlay, specFiles, tarOf, type TarFile } from './files';
 import {
+  assertBootFiles,
   assertChannel,
   assertClusterName,
+  assertForwardedPorts,
   assertHostname,
+  assertIpv4,
   assertMachineId,
   assertMetadata,
   assertOsVersion,
@@ -33,6 +37,19 @@ export interface MachineSpec {
   osVersion: string;
   channel: Channel;
   metadata: Record<string, string>;
+  /** Static address on the cluster network (whose subnet went to ensureNetwork); else Docker picks. */
+  ip?: string;
+  /** Ports of the machine published on 127.0.0.1 (coreos-vagrant's $forwarded_ports). */
+  forwardedPorts?: ForwardedPort[];
+  /** Files of its cloud-config, written on every create or start; they win over the spec's own. */
+  bootFiles?: TarFile[];
+  /** manage_etc_hosts: localhost — the hostname resolves to 127.0.0.1 (Docker owns /etc/hosts). */
+  hostnameIsLocalhost?: boolean;
+}
+
+export interface ForwardedPort {
+  guest: number;
+  host: number;
 }
 
 export interface MachineRuntime {
@@ -96,10 +113,31 @@ export class DockerMachines {
     return this.once(`image:${osVersion}`, () => this.buildImage(osVersion, ctx));
   }
 
-  /** The cluster's bridge network `flotilla-<cluster>`; returns its id. Idempotent. */
-  async ensureNetwork(cluster: string): Promise<string> {
+  /**
+   * The cluster's bridge network `flotilla-<cluster>`, on `subnet` (gateway its .1) when given;
+   * returns its id. Idempotent. A subnet another network overlaps is a CONFLICT.
+   */
+  async ensureNetwork(cluster: string, subnet?: string): Promise<string> {
     assertClusterName(cluster);
-    return this.once(`network:${cluster}`, () => this.makeNetwork(cluster));
+    if (subnet !== undefined && !parseSubnet(subnet))
+      throw new ApiError(
+        'BAD_REQUEST',
+        `Invalid subnet ${JSON.stringify(subnet)}: use one like 10.99.3.0/24.`,
+        {
+          details: { field: 'subnet' },
+        },
+      );
+    return this.once(`network:${cluster}`, () => this.makeNetwork(cluster, subnet));
+  }
+
+  /** The IPv4 subnets of every Docker network, by network name: what a new subnet must avoid. */
+  async subnetsInUse(): Promise<{ network: string; subnet: string }[]> {
+    const nets = await this.docker.listNetworks();
+    return nets.flatMap((n) =>
+      (n.IPAM?.Config ?? []).flatMap((c) =>
+        c.Subnet && parseSubnet(c.Subnet) ? [{ network: n.Name, subnet: c.Subnet }] : [],
+      ),
+    );
   }
 
   /** Creates and starts a machine, or reuses (and starts) the container that already is that machine. */
@@ -110,6 +148,9 @@ export class DockerMachines {
     assertOsVersion(spec.osVersion);
     assertChannel(spec.channel);
     assertMetadata(spec.metadata);
+    if (spec.ip !== undefined) assertIpv4(spec.ip);
+    if (spec.forwardedPorts) assertForwardedPorts(spec.forwardedPorts);
+    if (spec.bootFiles) assertBootFiles(spec.bootFiles);
     // One after another, not shared: a second create with another machine id must see the first.
     return this.serial(containerName(spec.cluster, spec.hostname), () => this.makeMachine(spec));
   }
@@ -254,45 +295,65 @@ export class DockerMachines {
 
   // ---- networks ----
 
-  private async makeNetwork(cluster: string): Promise<string> {
+  private async makeNetwork(cluster: string, subnet: string | undefined): Promise<string> {
     const name = networkName(cluster);
     const found = await this.inspectNetwork(name);
-    if (found) return this.checkNetwork(found, cluster);
+    if (found) return this.checkNetwork(found, cluster, subnet);
     try {
       const net = await this.docker.createNetwork({
         Name: name,
         Driver: 'bridge',
         CheckDuplicate: true,
         Labels: { [LABEL_CLUSTER]: cluster },
+        ...(subnet
+          ? {
+              IPAM: {
+                Driver: 'default',
+                Config: [{ Subnet: subnet, Gateway: gatewayOf(parseSubnet(subnet)!) }],
+              },
+            }
+          : {}),
       });
       return net.id;
     } catch (err) {
+      if (subnet && /overlap/i.test((err as Error).message))
+        throw new ApiError(
+          'CONFLICT',
+          `Subnet ${subnet} for cluster ${cluster} was taken meanwhile by another Docker network.`,
+          { hint: 'Ask for addresses again (clusters.addresses) and retry.', details: { subnet } },
+        );
       if (statusOf(err) !== 409) throw err;
       const raced = await this.inspectNetwork(name);
       if (!raced) throw err;
-      return this.checkNetwork(raced, cluster);
+      return this.checkNetwork(raced, cluster, subnet);
     }
   }
 
-  private checkNetwork(net: { Id: string; Labels?: Record<string, string> }, cluster: string): string {
+  private checkNetwork(net: NetworkInfo, cluster: string, subnet: string | undefined): string {
+    const name = networkName(cluster);
     if (net.Labels?.[LABEL_CLUSTER] !== cluster) {
       throw new ApiError(
         'CONFLICT',
-        `A Docker network named ${networkName(cluster)} exists but is not cluster ${cluster}'s.`,
-        { hint: `Remove it (docker network rm ${networkName(cluster)}) or choose another cluster name.` },
+        `A Docker network named ${name} exists but is not cluster ${cluster}'s.`,
+        {
+          hint: `Remove it (docker network rm ${name}) or choose another cluster name.`,
+        },
+      );
+    }
+    const subnets = (net.IPAM?.Config ?? []).map((c) => c.Subnet);
+    if (subnet && !subnets.includes(subnet)) {
+      throw new ApiError(
+        'CONFLICT',
+        `Network ${name} is on ${subnets.join(', ') || 'no fixed subnet'}, not on cluster ${cluster}'s ${subnet}: its machines' addresses would not fit.`,
+        { hint: `Remove it (docker network rm ${name}); the next start makes it afresh.` },
       );
     }
     return net.Id;
   }
 
-  private async inspectNetwork(
-    name: string,
-  ): Promise<{ Id: string; Labels?: Record<string, string> } | undefined> {
+  private async inspectNetwork(name: string): Promise<NetworkInfo | undefined> {
     try {
-      return (await this.docker.getNetwork(name).inspect()) as {
-        Id: string;
-        Labels?: Record<string, string>;
-      };
+      return (await this.docker.getNetwork(name).inspect()) as NetworkInfo;
     } catch (err) {
       if (statusOf(err) === 404) return undefined;
       throw err;
@@ -348,8 +409,8 @@ export class DockerMachines {
         throw err;
       }
       try {
-        await this.writeFiles(container, specFiles(spec));
-        await this.startContainer(container);
+        await this.writeFiles(container, machineFiles(spec));
+        await this.startContainer(container, spec);
         return await this.afterStart(container, spec.cluster);
       } catch (err) {
         // Leave nothing half-made behind: the next create starts afresh.
@@ -364,6 +425,7 @@ export class DockerMachines {
   private async createContainer(spec: MachineSpec, retry = true): Promise<Docker.Container> {
     const net = networkName(spec.cluster);
     await this.ensureImage(spec.osVersion);
+    const ports = spec.forwardedPorts ?? [];
     try {
       return await this.docker.createContainer({
         name: containerName(spec.cluster, spec.hostname),
@@ -378,9 +440,23 @@ export class DockerMachines {
           [LABEL_HOSTNAME]: spec.hostname,
           [LABEL_OS_VERSION]: spec.osVersion,
         },
-        HostConfig: { NetworkMode: net, RestartPolicy: { Name: 'no' } },
+        ExposedPorts: Object.fromEntries(ports.map((p) => [`${p.guest}/tcp`, {}])),
+        HostConfig: {
+          NetworkMode: net,
+          RestartPolicy: { Name: 'no' },
+          // Loopback only (DESIGN.md "This workplace"): nothing of a machine is exposed beyond the host.
+          PortBindings: portBindings(ports),
+          ...(spec.hostnameIsLocalhost ? { ExtraHosts: [`${spec.hostname}:127.0.0.1`] } : {}),
+        },
         // The hostname resolves on the cluster network through Docker's DNS (core-01 → its ip).
-        NetworkingConfig: { EndpointsConfig: { [net]: { Aliases: [spec.hostname] } } },
+        NetworkingConfig: {
+          EndpointsConfig: {
+            [net]: {
+              Aliases: [spec.hostname],
+              ...(spec.ip ? { IPAMConfig: { IPv4Address: spec.ip } } : {}),
+            },
+          },
+        },
       });
     } catch (err) {
       // The image went away between ensureImage and here (another cluster was destroyed): rebuild once.
@@ -415,16 +491,31 @@ export class DockerMachines {
       );
     }
     const container = this.docker.getContainer(info.Id);
-    await this.writeFiles(container, specFiles(spec));
-    if (!info.State.Running) await this.startContainer(container);
+    await this.writeFiles(container, machineFiles(spec));
+    if (!info.State.Running) await this.startContainer(container, spec);
     return this.afterStart(container, spec.cluster);
   }
 
-  private async startContainer(container: Docker.Container): Promise<void> {
+  /** Starts a container; a forwarded port someone else holds becomes a CONFLICT naming it. */
+  private async startContainer(
+    container: Docker.Container,
+    spec?: Pick<MachineSpec, 'hostname' | 'forwardedPorts'>,
+  ): Promise<void> {
     try {
       await container.start();
     } catch (err) {
-      if (statusOf(err) !== 304) throw err; // 304: already running
+      if (statusOf(err) === 304) return; // already running
+      const message = (err as Error).message;
+      const taken = (spec?.forwardedPorts ?? []).find(
+        (p) => message.includes(`:${p.host}:`) || message.includes(`:${p.host} `),
+      );
+      if (spec && taken && /bind|already allocated/i.test(message))
+        throw new ApiError(
+          'CONFLICT',
+          `Port 127.0.0.1:${taken.host} is taken: machine ${spec.hostname} cannot forward it to its port ${taken.guest}.`,
+          { hint: 'Choose another host port, or stop what listens there.', details: { port: taken.host } },
+        );
+      throw err;
     }
   }
 
@@ -514,6 +605,23 @@ export class DockerMachines {
     return p;
   }
 }
+
+/** Docker's port bindings: a guest port may be forwarded from several host ports. */
+function portBindings(ports: ForwardedPort[]): Record<string, { HostIp: string; HostPort: string }[]> {
+  const out: Record<string, { HostIp: string; HostPort: string }[]> = {};
+  for (const p of ports)
+    (out[`${p.guest}/tcp`] ??= []).push({ HostIp: '127.0.0.1', HostPort: String(p.host) });
+  return out;
+}
+
+/** Everything written into a machine before it starts: the spec's files, then its cloud-config's. */
+const machineFiles = (spec: MachineSpec): TarFile[] => overlay(specFiles(spec), spec.bootFiles ?? []);
+
+type NetworkInfo = {
+  Id: string;
+  Labels?: Record<string, string>;
+  IPAM?: { Config?: { Subnet?: string }[] };
+};
 
 function isMachineOf(labels: Record<string, string> | undefined, cluster: string): boolean {
   return labels?.[LABEL_CLUSTER] === cluster && labels[LABEL_ROLE] === ROLE_MACHINE;

@@ -108,6 +108,13 @@ export function specFiles(spec: {
   ];
 }
 
+/** The files of all lists; a later entry replaces an earlier one of the same path. */
+export function overlay(...lists: TarFile[][]): TarFile[] {
+  const byName = new Map<string, TarFile>();
+  for (const f of lists.flat()) byName.set(f.name, f);
+  return [...byName.values()];
+}
+
 /** The machine files of the image: busybox itself comes beside them in the build context. */
 export function imageRootfs(osVersion: string): TarFile[] {
   const dirs = ['etc', 'usr', 'usr/lib', 'usr/share', 'usr/share/coreos', 'root', 'run', 'var', 'var/lib'];

@@ -2,17 +2,32 @@ export {
   DockerMachines,
   MACHINE_INIT,
   type DockerMachinesOptions,
+  type ForwardedPort,
   type MachineRuntime,
   type MachineSpec,
 } from './docker-machines';
-export { DEFAULT_UPDATE_SERVER } from './files';
+export {
+  CLUSTER_SUBNET_POOL,
+  contains,
+  formatIpv4,
+  freeSubnet,
+  gatewayOf,
+  machineAddress,
+  parseIpv4,
+  parseSubnet,
+  overlaps,
+  type Ipv4Net,
+} from './addresses';
+export { DEFAULT_UPDATE_SERVER, type TarFile } from './files';
 export {
   assertClusterName,
   assertHostname,
+  assertMetadata,
   CHANNELS,
   CLUSTER_NAME_RE,
   containerName,
   HOSTNAME_RE,
+  METADATA_KEY_RE,
   LABEL_CLUSTER,
   LABEL_HOSTNAME,
   LABEL_MACHINE,

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { ApiError } from '../../shared/api';
+import { parseIpv4 } from './addresses';
 
 /** Docker labels and resource names of machines (DESIGN.md "Names": everything starts with flotilla). */
 export const LABEL_CLUSTER = 'flotilla.cluster';
@@ -83,6 +84,35 @@ export function assertMetadata(metadata: unknown): asserts metadata is Record<st
       throw bad(
         'metadata',
         `Invalid metadata value for ${k}: it must be text on one line (at most 1024 characters).`,
+      );
+    }
+  }
+}
+
+export function assertIpv4(ip: unknown): asserts ip is string {
+  if (typeof ip !== 'string' || parseIpv4(ip) === undefined) {
+    throw bad('ip', `Invalid IPv4 address ${JSON.stringify(ip)}: use four numbers 0-255 separated by dots.`);
+  }
+}
+
+export function assertForwardedPorts(ports: unknown): asserts ports is { guest: number; host: number }[] {
+  const isPort = (p: unknown) => Number.isInteger(p) && (p as number) >= 1 && (p as number) <= 65535;
+  if (
+    !Array.isArray(ports) ||
+    !ports.every((p: { guest?: unknown; host?: unknown }) => isPort(p?.guest) && isPort(p?.host))
+  ) {
+    throw bad('forwardedPorts', 'Forwarded ports must be a list of {guest, host} port numbers 1-65535.');
+  }
+}
+
+/** Paths of files put into a machine: relative, no empty, `.` or `..` segment (nothing escapes `/`). */
+export function assertBootFiles(files: { name: string }[]): void {
+  for (const f of files) {
+    const segments = f.name.split('/');
+    if (segments.some((s) => s === '' || s === '.' || s === '..') || f.name.includes('\0')) {
+      throw bad(
+        'bootFiles',
+        `Invalid path ${JSON.stringify(f.name)} for a file in a machine: give a plain path like etc/motd.`,
       );
     }
   }

@@ -23,8 +23,18 @@ import LightModeIcon from '@mui/icons-material/LightMode';
 import DarkModeIcon from '@mui/icons-material/DarkMode';
 import SettingsBrightnessIcon from '@mui/icons-material/SettingsBrightness';
 import CloseIcon from '@mui/icons-material/Close';
-import { SnackbarProvider, closeSnackbar } from 'notistack';
-import { useEffect, type ReactElement } from 'react';
+import HistoryIcon from '@mui/icons-material/History';
+import KeyboardIcon from '@mui/icons-material/Keyboard';
+import SearchIcon from '@mui/icons-material/Search';
+import { MaterialDesignContent, SnackbarProvider, closeSnackbar } from 'notistack';
+import { styled } from '@mui/material/styles';
+import { useEffect, useState, type ReactElement } from 'react';
+import { ActionsProvider } from '../actions/registry';
+import { ActivityDrawer } from './ActivityDrawer';
+import { AppActions } from './AppActions';
+import { ClusterPicker } from './ClusterPicker';
+import { CommandPalette } from './CommandPalette';
+import { ShortcutsHelp } from './ShortcutsHelp';
 import { HashRouter, Navigate, Route, Routes, useLocation, useNavigate } from 'react-router-dom';
 import { ConnectionBanner } from '../components/ConnectionBanner';
 import { EngineBanner } from '../components/EngineBanner';
@@ -79,7 +89,7 @@ function Navigation() {
   const location = useLocation();
   const navigate = useNavigate();
   useEffect(() => {
-    if (PAGES.some((p) => p.path === location.pathname))
+    if (PAGES.some((p) => location.pathname.startsWith(p.path)))
       localStorage.setItem(LAST_PAGE_KEY, location.pathname);
   }, [location.pathname]);
   return (
@@ -95,8 +105,8 @@ function Navigation() {
         {PAGES.map((p) => (
           <ListItemButton
             key={p.path}
-            selected={location.pathname === p.path}
-            aria-current={location.pathname === p.path ? 'page' : undefined}
+            selected={location.pathname.startsWith(p.path)}
+            aria-current={location.pathname.startsWith(p.path) ? 'page' : undefined}
             onClick={() => navigate(p.path)}
           >
             <ListItemIcon sx={{ minWidth: 36 }}>{ICONS[p.path]}</ListItemIcon>
@@ -110,14 +120,33 @@ function Navigation() {
 
 function lastPage(): string {
   const p = localStorage.getItem(LAST_PAGE_KEY);
-  return PAGES.some((x) => x.path === p) ? (p as string) : '/clusters';
+  return p && PAGES.some((x) => p.startsWith(x.path)) ? p : '/clusters';
 }
+
+/** notistack's default greens, blues and oranges carry white text below WCAG's 4.5:1; these do not. */
+const SnackbarContent = styled(MaterialDesignContent)({
+  '&.notistack-MuiContent-success': { backgroundColor: '#2e7d32' },
+  '&.notistack-MuiContent-info': { backgroundColor: '#1565c0' },
+  '&.notistack-MuiContent-warning': { backgroundColor: '#a04a00' },
+  '&.notistack-MuiContent-error': { backgroundColor: '#c62828' },
+});
+const SNACKBAR_COMPONENTS = {
+  success: SnackbarContent,
+  info: SnackbarContent,
+  warning: SnackbarContent,
+  error: SnackbarContent,
+  default: SnackbarContent,
+};
 
 /** The app frame: top bar, navigation, banners, the page, and the status bar. */
 export function App() {
+  const [palette, setPalette] = useState(false);
+  const [shortcuts, setShortcuts] = useState(false);
+  const [activity, setActivity] = useState(false);
   return (
     <SnackbarProvider
       maxSnack={4}
+      Components={SNACKBAR_COMPONENTS}
       anchorOrigin={{ vertical: 'bottom', horizontal: 'right' }}
       action={(key) => (
         <IconButton
@@ -131,31 +160,69 @@ export function App() {
       )}
     >
       <HashRouter>
-        <Box sx={{ display: 'flex', flexDirection: 'column', height: '100vh' }}>
-          <AppBar position="static" elevation={0} enableColorOnDark>
-            <Toolbar variant="dense" sx={{ gap: 2 }}>
-              <Typography variant="h6" component="div" sx={{ flex: 1 }}>
-                Flotilla
-              </Typography>
-              <ThemeToggle />
-            </Toolbar>
-          </AppBar>
-          <ConnectionBanner />
-          <EngineBanner />
-          <Box sx={{ display: 'flex', flex: 1, minHeight: 0 }}>
-            <Navigation />
-            <Box component="main" sx={{ flex: 1, overflow: 'auto' }}>
-              <Routes>
-                {PAGES.map((p) => (
-                  <Route key={p.path} path={p.path} element={<ComingPage page={p} />} />
-                ))}
-                <Route path="*" element={<Navigate to={lastPage()} replace />} />
-              </Routes>
+        <ActionsProvider>
+          <AppActions
+            openPalette={() => setPalette(true)}
+            openShortcuts={() => setShortcuts(true)}
+            toggleActivity={() => setActivity((v) => !v)}
+          />
+          <Box sx={{ display: 'flex', flexDirection: 'column', height: '100vh' }}>
+            <AppBar position="static" elevation={0} enableColorOnDark>
+              <Toolbar variant="dense" sx={{ gap: 2 }}>
+                <Typography variant="h6" component="div" sx={{ flex: 1 }}>
+                  Flotilla
+                </Typography>
+                <ClusterPicker />
+                <Tooltip title="Search pages and actions (Ctrl K)">
+                  <IconButton color="inherit" aria-label="Command palette" onClick={() => setPalette(true)}>
+                    <SearchIcon />
+                  </IconButton>
+                </Tooltip>
+                <Tooltip title="Activity timeline (A)">
+                  <IconButton
+                    color="inherit"
+                    aria-label="Activity timeline"
+                    onClick={() => setActivity(true)}
+                  >
+                    <HistoryIcon />
+                  </IconButton>
+                </Tooltip>
+                <Tooltip title="Keyboard shortcuts (?)">
+                  <IconButton
+                    color="inherit"
+                    aria-label="Keyboard shortcuts"
+                    onClick={() => setShortcuts(true)}
+                  >
+                    <KeyboardIcon />
+                  </IconButton>
+                </Tooltip>
+                <ThemeToggle />
+              </Toolbar>
+            </AppBar>
+            <ConnectionBanner />
+            <EngineBanner />
+            <Box sx={{ display: 'flex', flex: 1, minHeight: 0 }}>
+              <Navigation />
+              <Box component="main" sx={{ flex: 1, overflow: 'auto' }}>
+                <Routes>
+                  {PAGES.map((p) => (
+                    <Route
+                      key={p.path}
+                      path={`${p.path}/*`}
+                      element={p.component ? <p.component /> : <ComingPage page={p} />}
+                    />
+                  ))}
+                  <Route path="*" element={<Navigate to={lastPage()} replace />} />
+                </Routes>
+              </Box>
             </Box>
+            <StatusBar />
           </Box>
-          <StatusBar />
-        </Box>
-        <TaskNotifier />
+          <TaskNotifier />
+          <CommandPalette open={palette} onClose={() => setPalette(false)} />
+          <ShortcutsHelp open={shortcuts} onClose={() => setShortcuts(false)} />
+          <ActivityDrawer open={activity} onClose={() => setActivity(false)} />
+        </ActionsProvider>
       </HashRouter>
     </SnackbarProvider>
   );

@@ -1,20 +1,28 @@
+import type { ComponentType } from 'react';
+import { ClustersPage } from '../pages/clusters/ClustersPage';
+import { MachinesPage } from '../pages/machines/MachinesPage';
+
 /** The app's pages, in navigation order. Pages not built yet say what will come there. */
 export interface PageDef {
   path: string;
   title: string;
   coming: string;
+  /** The page itself, once built (its routes live under `path`). */
+  component?: ComponentType;
 }
 
 export const PAGES: PageDef[] = [
   {
     path: '/clusters',
     title: 'Clusters',
+    component: ClustersPage,
     coming:
       'Create a cluster point-and-click with the wizard (machines, metadata, KV members, update channel, SSH keys, cloud-config review), import a coreos-vagrant config, and start, stop or destroy clusters.',
   },
   {
     path: '/machines',
     title: 'Machines',
+    component: MachinesPage,
     coming:
       'A board with one column per machine — hostname, IP, metadata, OS version, KV role and health — and its units as cards you drag from machine to machine, with the scheduler’s plan shown before anything moves.',
   },

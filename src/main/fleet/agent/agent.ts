@@ -36,6 +36,8 @@ export class FleetAgent {
   private readonly launched = new Set<string>();
   private readonly hashes = new Map<string, string>();
   private readonly reports = new Map<string, Promise<void>>();
+  /** Per unit: the ACTIVE/SUB last reported and since when (epoch ms) they hold. */
+  private readonly since = new Map<string, { active: string; sub: string; at: number }>();
   /** Units that failed to start for a reason outside them (engine down, image missing …). */
   private readonly retries = new Map<
     string,
@@ -257,14 +259,25 @@ export class FleetAgent {
     if (state?.active === 'active') this.clearRetry(name);
     const hash = this.hashes.get(name);
     const reason = state?.active === 'failed' ? this.opts.host.lastError(name) : undefined;
+    if (!state) this.since.delete(name);
+    const since = state && this.sinceOf(name, state);
     await this.withLease((lease) =>
       this.registry.reportState(
         name,
         this.machineId,
-        state && hash ? { ...state, hash, reason } : undefined,
+        state && hash ? { ...state, hash, reason, since } : undefined,
         lease,
       ),
     ).catch((err: Error) => (this.lastError = err));
+  }
+
+  /** When ACTIVE/SUB took their current values: kept across reports that do not change them. */
+  private sinceOf(name: string, state: SystemdState): number {
+    const last = this.since.get(name);
+    if (last && last.active === state.active && last.sub === state.sub) return last.at;
+    const at = Date.now();
+    this.since.set(name, { active: state.active, sub: state.sub, at });
+    return at;
   }
 
   private async withLease(fn: (lease: string) => Promise<void>): Promise<void> {

@@ -1,7 +1,10 @@
+import { performance } from 'node:perf_hooks';
 import { describe, expect, it } from 'vitest';
-import { previewPlan } from './plan';
+import type { MachineInfo, MoveTarget } from '../../../shared/api';
+import { moveTargets, previewPlan } from './plan';
 import type { ClusterView } from './schedule';
-import { machine, machineId, unit } from './testkit';
+import { reconcile } from './schedule';
+import { apply, machine, machineId, unit } from './testkit';
 
 const M1 = machineId('1');
 const M2 = machineId('2');
@@ -237,5 +240,177 @@ describe('previewPlan', () => {
     previewPlan(view, { kind: 'stop', unit: 'db.service' });
     previewPlan(view, { kind: 'removeMachine', machineId: M1 });
     expect(JSON.stringify(view)).toBe(snapshot);
+  });
+});
+
+/** The cluster host's list: every machine, up or not (the view holds only registered ones). */
+function board(view: ClusterView, down: { digit: string; life: MachineInfo['life'] }[] = []): MachineInfo[] {
+  const info = (id: string, name: string, life: MachineInfo['life']): MachineInfo => ({
+    id,
+    name,
+    ip: '',
+    metadata: {},
+    version: 't',
+    life,
+  });
+  return [
+    ...view.machines.map((m) => info(m.id, m.name ?? m.id, 'up')),
+    ...down.map((d) => info(machineId(d.digit), `core-0${d.digit}`, d.life)),
+  ];
+}
+
+describe('moveTargets', () => {
+  const named = (): ClusterView => {
+    const view = cluster();
+    view.machines = view.machines.map((m, i) => ({ ...m, name: `core-0${i + 1}` }));
+    return view;
+  };
+
+  it('gives every machine of the cluster a verdict, in host-name order, naming machines by host name', () => {
+    const view = named();
+    const machines = board(view, [
+      { digit: '5', life: 'up' },
+      { digit: '4', life: 'dead' },
+    ]).reverse();
+    expect(moveTargets(view, 'db.service', machines)).toEqual<MoveTarget[]>([
+      {
+        machineId: M1,
+        allowed: false,
+        constraint: 'State',
+        problems: ['db.service is already on core-01'],
+        followers: [],
+      },
+      { machineId: M2, allowed: true, problems: [], followers: ['log.service', 'web.service'] },
+      {
+        machineId: M3,
+        allowed: false,
+        constraint: 'MachineMetadata',
+        problems: ['MachineMetadata disk=ssd: core-03 has disk=hdd, needs disk=ssd'],
+        followers: [],
+      },
+      {
+        machineId: machineId('4'),
+        allowed: false,
+        constraint: 'State',
+        problems: ['core-04 is down'],
+        followers: [],
+      },
+      {
+        machineId: machineId('5'),
+        allowed: false,
+        constraint: 'State',
+        problems: ['core-05 is up but not registered: its agent is not heartbeating'],
+        followers: [],
+      },
+    ]);
+  });
+
+  it('names the deciding constraint: Conflicts, MachineOf, Global, State', () => {
+    const view = named();
+    view.units.push(unit('hello@1.service', { conflicts: ['hello@*'] }, { on: '2' }));
+    view.units.push(unit('hello@2.service', { conflicts: ['hello@*'] }, { on: '3' }));
+    const hello = moveTargets(view, 'hello@1.service', board(view));
+    expect(hello.map((t) => [t.allowed, t.constraint])).toEqual([
+      [true, undefined],
+      [false, 'State'],
+      [false, 'Conflicts'],
+    ]);
+    expect(hello[2]?.problems).toEqual([
+      'Conflicts=hello@*: core-03 runs hello@2.service, which matches Conflicts=hello@*',
+    ]);
+    expect(moveTargets(view, 'web.service', board(view))[1]).toMatchObject({
+      constraint: 'MachineOf',
+      problems: ['MachineOf=db.service: web.service must stay with db.service; move db.service instead'],
+    });
+    for (const t of moveTargets(view, 'agent.service', board(view)))
+      expect(t).toMatchObject({ allowed: false, constraint: 'Global' });
+    view.units.push(unit('idle.service', {}, { desired: 'inactive' }));
+    for (const t of moveTargets(view, 'idle.service', board(view)))
+      expect(t).toMatchObject({
+        allowed: false,
+        constraint: 'State',
+        problems: ['idle.service is not started: start it before moving it'],
+      });
+  });
+
+  it('answers for 100 machines × 2000 units at once, each verdict right', () => {
+    const zones = ['a', 'b', 'c'];
+    const host = (i: number) => `core-${String(i + 1).padStart(3, '0')}`;
+    const machines = Array.from({ length: 100 }, (_, i) => ({
+      id: (i + 1).toString(16).padStart(32, '0'),
+      name: host(i),
+      metadata: { zone: zones[i % 3] as string },
+    }));
+    const units = [];
+    for (let i = 0; i < 80; i++) {
+      units.push(unit(`web@${i}.service`, { conflicts: ['web@*.service'] }));
+      units.push(unit(`side@${i}.service`, { machineOf: [`web@${i}.service`] }));
+    }
+    for (let i = 0; i < 300; i++) units.push(unit(`db@${i}.service`, { machineMetadata: { zone: ['a'] } }));
+    while (units.length < 2000) units.push(unit(`job-${units.length}.service`));
+    let view: ClusterView = { machines, units };
+    for (let pass = 0; pass < 3; pass++) view = apply(view, reconcile(view));
+    const where = new Map(view.units.map((u) => [u.name, u.machineId]));
+    const webHosts = new Set(view.units.filter((u) => u.name.startsWith('web@')).map((u) => u.machineId));
+    expect(webHosts.size).toBe(80);
+
+    const list = board(view);
+    const times: number[] = [];
+    let targets: MoveTarget[] = [];
+    for (let run = 0; run < 5; run++) {
+      const t0 = performance.now();
+      targets = moveTargets(view, 'web@3.service', list);
+      times.push(performance.now() - t0);
+    }
+    const median = [...times].sort((a, b) => a - b)[2] as number;
+    console.log(
+      `moveTargets, 100 machines × 2000 units: first ${times[0]!.toFixed(1)} ms, median of 5 ${median.toFixed(1)} ms`,
+    );
+
+    expect(targets.map((t) => t.machineId)).toEqual(machines.map((m) => m.id));
+    const allowed: string[] = [];
+    for (const t of targets) {
+      const name = machines.find((m) => m.id === t.machineId)!.name;
+      if (t.machineId === where.get('web@3.service')) {
+        expect(t).toMatchObject({
+          allowed: false,
+          constraint: 'State',
+          problems: [`web@3.service is already on ${name}`],
+        });
+      } else if (webHosts.has(t.machineId)) {
+        expect(t.allowed).toBe(false);
+        expect(t.constraint).toBe('Conflicts');
+        expect(t.problems[0]).toMatch(
+          new RegExp(`^Conflicts=web@\\*\\.service: ${name} runs web@\\d+\\.service, which matches`),
+        );
+      } else {
+        expect(t).toEqual({
+          machineId: t.machineId,
+          allowed: true,
+          problems: [],
+          followers: ['side@3.service'],
+        });
+        allowed.push(t.machineId);
+      }
+    }
+    expect(allowed).toHaveLength(20);
+    // The engine agrees: after an allowed move nothing has to move again.
+    for (const to of allowed.slice(0, 3)) {
+      const moved: ClusterView = {
+        machines,
+        units: view.units.map((u) =>
+          u.name === 'web@3.service' || u.name === 'side@3.service' ? { ...u, machineId: to } : u,
+        ),
+      };
+      const after = reconcile(moved);
+      expect(after.unschedule).toEqual([]);
+      expect(after.schedule).toEqual([]);
+    }
+
+    const db = moveTargets(view, 'db@0.service', list);
+    for (const [i, t] of db.entries()) {
+      if (i % 3 !== 0) expect(t.constraint).toBe('MachineMetadata');
+      else expect(t.constraint === undefined || t.constraint === 'State').toBe(true);
+    }
   });
 });

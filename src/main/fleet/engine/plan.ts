@@ -2,9 +2,9 @@
 // scheduler: it applies the change to a copy of the view and runs the same reconciliation the
 // engine would, pass after pass, until the cluster settles.
 
-import type { Plan } from '../../../shared/api/fleet-model';
-import type { ClusterView, SchedUnit } from './schedule';
-import { checkMove, reconcileWithDetails, resolveMachineId, shortId } from './schedule';
+import type { MachineInfo, MoveTarget, Plan } from '../../../shared/api/fleet-model';
+import type { ClusterView, MoveVerdict, SchedMachine, SchedUnit } from './schedule';
+import { checkMove, machineLabel, moveChecker, reconcileWithDetails, resolveMachineId } from './schedule';
 import type { DetailedReconciliation } from './schedule';
 
 export type ResolvedChange =
@@ -129,14 +129,12 @@ function applyChange(base: ClusterView, change: ResolvedChange): AppliedChange |
       if ('problem' in target) return invalid(target.problem);
       const check = checkMove(base, change.unit, target.id);
       if (!check.ok) return invalid(check.problems);
+      const to = machineLabel(view.machines.find((m) => m.id === target.id) as SchedMachine);
       for (const name of [change.unit, ...check.followers]) {
         const unit = findUnit(name) as SchedUnit;
         const follows = name === change.unit ? '' : `follows ${change.unit} (MachineOf): `;
         if (unit.machineId !== undefined && unit.machineId !== target.id) {
-          applied.stopReasons.set(
-            stepKey(name, unit.machineId),
-            `${follows}moved to ${shortId(target.id)} by request`,
-          );
+          applied.stopReasons.set(stepKey(name, unit.machineId), `${follows}moved to ${to} by request`);
         }
         applied.startReasons.set(stepKey(name, target.id), `${follows}moved here by request`);
         unit.machineId = target.id;
@@ -212,4 +210,45 @@ export function previewPlan(view: ClusterView, change: ResolvedChange): Plan {
     starts: starts.sort(byUnitThenMachine),
     blocked: after.final.result.blocked,
   };
+}
+
+function asTarget(machineId: string, verdict: MoveVerdict): MoveTarget {
+  if (verdict.ok) return { machineId, allowed: true, problems: [], followers: verdict.followers };
+  return {
+    machineId,
+    allowed: false,
+    constraint: verdict.constraint,
+    problems: verdict.problems,
+    followers: [],
+  };
+}
+
+/** Why a machine of the cluster is not in the scheduler's view (its agent is not registered). */
+function absence(m: MachineInfo): string {
+  if (m.life === 'up') return `${m.name} is up but not registered: its agent is not heartbeating`;
+  if (m.life === 'starting' || m.life === 'stopping') return `${m.name} is ${m.life}`;
+  return `${m.name} is down`;
+}
+
+/**
+ * For a drag: whether `unit` may move to each machine of the cluster (`machines`: every machine,
+ * up or not), in host-name order. The view is compiled and settled once for all of them.
+ */
+export function moveTargets(view: ClusterView, unit: string, machines: readonly MachineInfo[]): MoveTarget[] {
+  const checker = moveChecker(view, unit);
+  const registered = new Set(view.machines.map((m) => m.id));
+  return [...machines]
+    .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))
+    .map((m) => {
+      if ('refused' in checker) return asTarget(m.id, checker.refused);
+      if (!registered.has(m.id))
+        return {
+          machineId: m.id,
+          allowed: false,
+          constraint: 'State',
+          problems: [absence(m)],
+          followers: [],
+        };
+      return asTarget(m.id, checker.check(m.id));
+    });
 }

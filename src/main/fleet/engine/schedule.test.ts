@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { globMatch as matchGlob } from '../../../shared/units';
 import type { ClusterView, SchedUnit } from './schedule';
-import { checkMove, reconcile } from './schedule';
+import { checkMove, moveChecker, reconcile } from './schedule';
 import { apply, machine, machineId, placementsAfter, prng, unit } from './testkit';
 
 const M1 = machineId('1');
@@ -806,18 +806,37 @@ describe('checkMove', () => {
   it('reports constraints the target breaks, for the unit and its followers', () => {
     expect(checkMove(view, 'db.service', M3)).toEqual({
       ok: false,
+      constraint: 'MachineMetadata',
       problems: ['MachineMetadata disk=ssd: 33333333 has disk=hdd, needs disk=ssd'],
     });
-    const result = checkMove(view, 'db.service', M2);
-    expect(result.ok).toBe(false);
-    expect(!result.ok && result.problems).toEqual([
-      'Conflicts: 22222222 runs cache.service, whose Conflicts=web.service matches web.service (web.service follows db.service)',
-    ]);
+    expect(checkMove(view, 'db.service', M2)).toEqual({
+      ok: false,
+      constraint: 'Conflicts',
+      problems: [
+        'Conflicts: 22222222 runs cache.service, whose Conflicts=web.service matches web.service (web.service follows db.service)',
+      ],
+    });
+  });
+
+  it('names machines by host name when the view has them', () => {
+    const named: ClusterView = {
+      ...view,
+      machines: view.machines.map((m, i) => ({ ...m, name: `core-0${i + 1}` })),
+    };
+    expect(checkMove(named, 'db.service', M3)).toMatchObject({
+      problems: ['MachineMetadata disk=ssd: core-03 has disk=hdd, needs disk=ssd'],
+    });
+    expect(checkMove(named, 'db.service', M1)).toEqual({
+      ok: false,
+      constraint: 'State',
+      problems: ['db.service is already on core-01'],
+    });
   });
 
   it('refuses to move a follower away from its peer', () => {
     expect(checkMove(view, 'web.service', M2)).toEqual({
       ok: false,
+      constraint: 'MachineOf',
       problems: ['MachineOf=db.service: web.service must stay with db.service; move db.service instead'],
     });
   });
@@ -825,13 +844,69 @@ describe('checkMove', () => {
   it('refuses unknown units and machines, global and inactive units', () => {
     expect(checkMove(view, 'nope.service', M2)).toEqual({
       ok: false,
+      constraint: 'State',
       problems: ['unit nope.service does not exist'],
     });
     expect(checkMove(view, 'db.service', '99')).toEqual({
       ok: false,
+      constraint: 'State',
       problems: ['no machine 99 in the cluster'],
     });
-    expect(checkMove(view, 'g.service', M2).ok).toBe(false);
-    expect(checkMove(view, 'idle.service', M2).ok).toBe(false);
+    expect(checkMove(view, 'g.service', M2)).toMatchObject({ ok: false, constraint: 'Global' });
+    expect(checkMove(view, 'idle.service', M2)).toMatchObject({ ok: false, constraint: 'State' });
+  });
+});
+
+describe('moveChecker', () => {
+  it('judges every machine against one settled view, each target as if it were the only one', () => {
+    const view: ClusterView = {
+      machines: [machine('1'), machine('2'), machine('3'), machine('4')],
+      units: [
+        unit('hello@1.service', { conflicts: ['hello@*'] }, { on: '1' }),
+        unit('hello@2.service', { conflicts: ['hello@*'] }, { on: '2' }),
+        unit('side.service', { machineOf: ['hello@1.service'] }, { on: '1' }),
+        unit('other.service', { conflicts: ['side.service'] }, { on: '3' }),
+      ],
+    };
+    const checker = moveChecker(view, 'hello@1.service');
+    if ('refused' in checker) throw new Error('hello@1 should be movable');
+    expect(checker.current).toBe(M1);
+    // Asked twice and in any order: a verdict never depends on the targets judged before it.
+    for (const order of [
+      ['1', '2', '3', '4'],
+      ['4', '3', '2', '1'],
+    ]) {
+      const verdicts = Object.fromEntries(order.map((d) => [d, checker.check(machineId(d))]));
+      expect(verdicts).toEqual({
+        '1': { ok: false, constraint: 'State', problems: ['hello@1.service is already on 11111111'] },
+        '2': {
+          ok: false,
+          constraint: 'Conflicts',
+          problems: ['Conflicts=hello@*: 22222222 runs hello@2.service, which matches Conflicts=hello@*'],
+        },
+        '3': {
+          ok: false,
+          constraint: 'Conflicts',
+          problems: [
+            'Conflicts: 33333333 runs other.service, whose Conflicts=side.service matches side.service (side.service follows hello@1.service)',
+          ],
+        },
+        '4': { ok: true, followers: ['side.service'] },
+      });
+    }
+  });
+
+  it('refuses a global unit everywhere with constraint Global', () => {
+    const checker = moveChecker(
+      { machines: [machine('1')], units: [unit('g.service', { global: true })] },
+      'g.service',
+    );
+    expect(checker).toEqual({
+      refused: {
+        ok: false,
+        constraint: 'Global',
+        problems: ['g.service is a global unit: it runs on every eligible machine'],
+      },
+    });
   });
 });

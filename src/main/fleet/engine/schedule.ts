@@ -24,6 +24,8 @@ export interface SchedMachine {
   /** 32 hex characters. */
   id: string;
   metadata: Record<string, string>;
+  /** Host name (core-02), when known: sentences name the machine by it. */
+  name?: string;
 }
 
 export interface ClusterView {
@@ -59,6 +61,11 @@ const CHECK_ORDER: readonly ConstraintName[] = [
 /** Machine ids are shown the way fleetctl shows them: the first 8 characters. */
 export function shortId(machineId: string): string {
   return machineId.slice(0, 8);
+}
+
+/** How sentences name a machine: its host name, else its short id. */
+export function machineLabel(machine: SchedMachine): string {
+  return machine.name ?? shortId(machine.id);
 }
 
 // Shared empties: most units have no constraints, and a pass allocates per unit and per machine tried.
@@ -155,6 +162,8 @@ class Slot {
   constructor(
     readonly id: string,
     readonly metadata: Record<string, string>,
+    /** The machine in sentences (machineLabel). */
+    readonly label: string,
   ) {}
 }
 
@@ -302,7 +311,7 @@ class ClusterState {
     this.slots = [...view.machines]
       .sort((a, b) => byName(a.id, b.id))
       .map((machine) => {
-        const slot = new Slot(machine.id, machine.metadata);
+        const slot = new Slot(machine.id, machine.metadata, machineLabel(machine));
         this.slotById.set(machine.id, slot);
         return slot;
       });
@@ -485,7 +494,7 @@ class ClusterState {
       if (problem !== undefined) return { constraint: 'MachineOf', detail: problem };
       const peerSlot = this.placement.get(peerName) as Slot;
       if (peerSlot !== slot)
-        return { constraint: 'MachineOf', detail: `${peerName} runs on ${shortId(peerSlot.id)}` };
+        return { constraint: 'MachineOf', detail: `${peerName} runs on ${peerSlot.label}` };
     }
     return undefined;
   }
@@ -671,14 +680,19 @@ class ClusterState {
       const problem = this.peerProblem(peer);
       if (problem !== undefined) return problem;
     }
-    const where = info.peers.map((peer) => `${peer} runs on ${shortId(this.placement.get(peer)?.id ?? '')}`);
+    const where = info.peers.map((peer) => `${peer} runs on ${this.placement.get(peer)?.label ?? ''}`);
     return `its peers are on different machines (${where.join(', ')})`;
+  }
+
+  private labelOf(machineId: string): string {
+    return this.slotById.get(machineId)?.label ?? shortId(machineId);
   }
 
   private summarize(info: UnitInfo, constraint: ConstraintName, ruledOut: BlockedReason['ruledOut']): string {
     const others = ruledOut.filter((entry) => entry.constraint !== constraint);
     const firstOther = others[0];
-    const otherText = firstOther === undefined ? '' : `${shortId(firstOther.machineId)} ${firstOther.detail}`;
+    const otherText =
+      firstOther === undefined ? '' : `${this.labelOf(firstOther.machineId)} ${firstOther.detail}`;
     switch (constraint) {
       case 'MachineID': {
         if (firstOther === undefined) return `no machine's id starts with ${info.machineIdPrefix ?? ''}`;
@@ -701,13 +715,13 @@ class ClusterState {
       }
       case 'MachineOf': {
         if (firstOther !== undefined) {
-          return `must run with ${info.peers.join(', ')} on ${shortId(firstOther.machineId)}, which ${firstOther.detail}`;
+          return `must run with ${info.peers.join(', ')} on ${this.labelOf(firstOther.machineId)}, which ${firstOther.detail}`;
         }
         return this.machineOfProblem(info);
       }
       default: {
         const own = ruledOut.filter((entry) => entry.constraint === constraint);
-        const listed = own.slice(0, 3).map((entry) => `${shortId(entry.machineId)} ${entry.detail}`);
+        const listed = own.slice(0, 3).map((entry) => `${this.labelOf(entry.machineId)} ${entry.detail}`);
         const more = own.length > 3 ? ` (and ${own.length - 3} more)` : '';
         return `every eligible machine is taken: ${listed.join('; ')}${more}`;
       }
@@ -890,24 +904,43 @@ export function resolveMachineId(
   return { problem: `machine id ${idOrPrefix} is ambiguous: it matches ${ids.join(', ')}` };
 }
 
+/** Whether a unit may move to one machine: the followers that move along, or why not. */
+export type MoveVerdict =
+  | { ok: true; followers: string[] }
+  | {
+      ok: false;
+      /** The deciding constraint: an X-Fleet one, Global, or State (unit not started, already there …). */
+      constraint: ConstraintName | 'State';
+      problems: string[];
+    };
+
+/** Judges moves of one unit to any number of machines against one settled view. */
+export type MoveChecker =
+  /** The unit cannot move anywhere (unknown, global, not started). */
+  | { refused: MoveVerdict & { ok: false } }
+  | {
+      /** The machine the unit is placed on once the view is settled. */
+      current: string | undefined;
+      /** Full machine id → verdict. */
+      check: (machineId: string) => MoveVerdict;
+    };
+
+function refusal(constraint: ConstraintName | 'State', problem: string): MoveVerdict & { ok: false } {
+  return { ok: false, constraint, problems: [problem] };
+}
+
 /**
- * Whether `unit` may move to `machineId` as things stand, and which MachineOf followers move
- * with it. Units it Replaces on the target are not problems: they will be pushed elsewhere.
+ * Compiles and settles `view` once, then judges moves of `unit` machine by machine (a drag asks
+ * about every machine at once). Units it Replaces on a target are not problems: they will be
+ * pushed elsewhere.
  */
-export function checkMove(
-  view: ClusterView,
-  unit: string,
-  machineId: string,
-): { ok: true; followers: string[] } | { ok: false; problems: string[] } {
+export function moveChecker(view: ClusterView, unit: string): MoveChecker {
   const state = new ClusterState(view);
   const info = state.infos.get(unit);
-  if (info === undefined) return { ok: false, problems: [`unit ${unit} does not exist`] };
+  if (info === undefined) return { refused: refusal('State', `unit ${unit} does not exist`) };
   if (info.global)
-    return { ok: false, problems: [`${unit} is a global unit: it runs on every eligible machine`] };
-  if (!info.active) return { ok: false, problems: [`${unit} is not started: start it before moving it`] };
-  const resolved = resolveMachineId(view, machineId);
-  if ('problem' in resolved) return { ok: false, problems: [resolved.problem] };
-  const target = state.slotById.get(resolved.id) as Slot;
+    return { refused: refusal('Global', `${unit} is a global unit: it runs on every eligible machine`) };
+  if (!info.active) return { refused: refusal('State', `${unit} is not started: start it before moving it`) };
 
   settleExisting(state, view, () => undefined);
   const current = state.placement.get(info.name);
@@ -921,29 +954,49 @@ export function checkMove(
     const slot = state.placement.get(mover.name);
     if (slot !== undefined) state.remove(mover, slot);
   }
-  const problems: string[] = [];
-  for (const mover of moving) {
-    const failure = state.firstFailure(mover, target);
-    // Added even when it fails, so its followers report only their own problems.
-    state.add(mover, target);
-    if (failure === undefined) continue;
-    const label = constraintLabel(mover, failure.constraint);
-    // A placed unit that follows another cannot leave it; the user should move the peer.
-    const stuckPeer = mover === info && failure.constraint === 'MachineOf' && current !== undefined;
-    problems.push(
-      stuckPeer
-        ? `${label}: ${mover.name} must stay with ${info.peers.join(', ')}; move ${info.peers[0] ?? ''} instead`
-        : `${label}: ${shortId(target.id)} ${failure.detail}${mover === info ? '' : ` (${mover.name} follows ${info.name})`}`,
-    );
-  }
-  if (problems.length > 0) return { ok: false, problems };
-  return {
-    ok: true,
-    followers: moving
-      .filter((mover) => mover !== info)
-      .map((mover) => mover.name)
-      .sort(byName),
+
+  const check = (machineId: string): MoveVerdict => {
+    const target = state.slotById.get(machineId);
+    if (target === undefined) return refusal('State', `no machine ${machineId} in the cluster`);
+    if (target === current) return refusal('State', `${unit} is already on ${target.label}`);
+    const problems: string[] = [];
+    let constraint: ConstraintName | undefined;
+    for (const mover of moving) {
+      const failure = state.firstFailure(mover, target);
+      // Added even when it fails, so its followers report only their own problems.
+      state.add(mover, target);
+      if (failure === undefined) continue;
+      constraint ??= failure.constraint;
+      const label = constraintLabel(mover, failure.constraint);
+      // A placed unit that follows another cannot leave it; the user should move the peer.
+      const stuckPeer = mover === info && failure.constraint === 'MachineOf' && current !== undefined;
+      problems.push(
+        stuckPeer
+          ? `${label}: ${mover.name} must stay with ${info.peers.join(', ')}; move ${info.peers[0] ?? ''} instead`
+          : `${label}: ${target.label} ${failure.detail}${mover === info ? '' : ` (${mover.name} follows ${info.name})`}`,
+      );
+    }
+    // Undone, so the next target is judged against the same cluster.
+    for (const mover of moving) state.remove(mover, target);
+    if (constraint !== undefined) return { ok: false, constraint, problems };
+    return {
+      ok: true,
+      followers: moving
+        .filter((mover) => mover !== info)
+        .map((mover) => mover.name)
+        .sort(byName),
+    };
   };
+  return { current: current?.id, check };
+}
+
+/** Whether `unit` may move to `machineId` (full id or unique prefix) as things stand. */
+export function checkMove(view: ClusterView, unit: string, machineId: string): MoveVerdict {
+  const checker = moveChecker(view, unit);
+  if ('refused' in checker) return checker.refused;
+  const resolved = resolveMachineId(view, machineId);
+  if ('problem' in resolved) return refusal('State', resolved.problem);
+  return checker.check(resolved.id);
 }
 
 function collectUnplacedFollowers(state: ClusterState, info: UnitInfo): UnitInfo[] {

@@ -13,6 +13,6 @@ export function viewOf(model: RegistryModel): ClusterView {
       if (job.target) u.machineId = job.target;
       return u;
     }),
-    machines: [...model.machines.values()].map((m) => ({ id: m.id, metadata: m.metadata })),
+    machines: [...model.machines.values()].map((m) => ({ id: m.id, metadata: m.metadata, name: m.name })),
   };
 }

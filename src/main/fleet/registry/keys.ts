@@ -11,7 +11,7 @@
  * | job/<unit>/blocked           | BlockedReason: why it cannot be placed  | engine     |       |
  * | job/<unit>/job-state         | machine id (text) that runs it          | agent      | agent |
  * | unit/<sha1>                  | {"raw": unit file text}                 | API        |       |
- * | states/<unit>/<machine id>   | {"load","active","sub","hash"}          | agent      | agent |
+ * | states/<unit>/<machine id>   | {"load","active","sub","hash","since"}  | agent      | agent |
  * | machines/<machine id>/object | {"id","name","ip","metadata","version"} | agent      | agent |
  * | election/engine-leader/<id>  | engine id (etcd3 client election)       | engine     | engine|
  *

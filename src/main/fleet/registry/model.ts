@@ -19,6 +19,8 @@ const StateValue = z.object({
   sub: z.string(),
   hash: z.string(),
   reason: z.string().optional(),
+  /** Absent in values written by agents that predate it. */
+  since: z.number().optional(),
 });
 
 export interface JobRecord {

@@ -268,7 +268,7 @@ export class Registry {
   async reportState(
     unit: string,
     machineId: string,
-    state: (SystemdState & { hash: string; reason?: string | undefined }) | undefined,
+    state: (SystemdState & { hash: string; reason?: string | undefined; since?: number }) | undefined,
     lease: string,
   ): Promise<void> {
     if (!state) {
@@ -281,6 +281,7 @@ export class Registry {
       sub: state.sub,
       hash: state.hash,
       ...(state.reason ? { reason: state.reason } : {}),
+      ...(state.since !== undefined ? { since: state.since } : {}),
     };
     await this.etcd.kv.put({
       key: buf(keys.state(unit, machineId)),

@@ -56,6 +56,26 @@ describe('ClusterRunner', () => {
     await converge(c);
   });
 
+  it('tells role listeners of elections, stops, crashes and restarts, so leader() can be read then', async () => {
+    const c = await start(3);
+    const seen: (bigint | undefined)[] = [];
+    const off = c.onRoleChange(() => seen.push(c.leader()?.id));
+    const l = await c.waitForLeader();
+    const li = c.indexOf(l.id);
+    await c.kill(li);
+    // The crash itself is news: the dead leader no longer counts.
+    expect(seen.at(-1)).toBeUndefined();
+    const next = await c.waitForLeader(10_000, l.id);
+    await until(() => seen.includes(next.id), 5_000, 'the new leader to be announced');
+    const count = seen.length;
+    await c.restart(li);
+    expect(seen.length).toBeGreaterThan(count);
+    off();
+    const after = seen.length;
+    await c.stop(li);
+    expect(seen.length).toBe(after);
+  });
+
   it('with no quorum, proposals fail with "etcdserver: no leader"', async () => {
     const c = await start(3);
     const l = await c.waitForLeader();

@@ -36,6 +36,7 @@ export class ClusterRunner {
   private readonly cuts = new Set<string>();
   private founders: { name: string; addr: PeerAddr }[] = [];
   private closed = false;
+  private readonly roleListeners = new Set<() => void>();
 
   private constructor(
     private readonly o: ClusterOptions,
@@ -97,11 +98,25 @@ export class ClusterRunner {
     return this.slots.findIndex((s) => memberIdOf(s.name, this.clusterToken) === id);
   }
 
+  /**
+   * Calls `cb` whenever who leads may have changed: a member's view of the leader changed, or a
+   * member stopped, crashed or started. `leader()` then says who leads now. Returns the unsubscribe.
+   */
+  onRoleChange(cb: () => void): () => void {
+    this.roleListeners.add(cb);
+    return () => this.roleListeners.delete(cb);
+  }
+
+  private rolesChanged(): void {
+    for (const cb of this.roleListeners) cb();
+  }
+
   /** Clean stop of member i (its data dir stays). */
   async stop(i: number): Promise<void> {
     const s = this.slot(i);
     const m = s.member;
     s.member = undefined;
+    if (m) this.rolesChanged();
     await m?.stop();
   }
 
@@ -110,6 +125,7 @@ export class ClusterRunner {
     const s = this.slot(i);
     const m = s.member;
     s.member = undefined;
+    if (m) this.rolesChanged();
     await m?.kill();
   }
 
@@ -120,6 +136,7 @@ export class ClusterRunner {
     await this.listen(s, i);
     await s.member!.start({ initialCluster: this.founders });
     this.applyCuts();
+    this.rolesChanged();
     return s.member!;
   }
 
@@ -190,6 +207,7 @@ export class ClusterRunner {
       .map(({ index }) => ({ name: this.slots[index]!.name, addr: this.slots[index]!.addr! }));
     await s.member!.start({ join: contacts });
     this.applyCuts();
+    this.rolesChanged();
     return i;
   }
 
@@ -209,6 +227,8 @@ export class ClusterRunner {
     this.closed = true;
     await Promise.all(this.slots.map((s) => s.member?.stop().catch(() => undefined)));
     for (const s of this.slots) s.member = undefined;
+    this.rolesChanged();
+    this.roleListeners.clear();
     if (this.ownsBaseDir) await rm(this.baseDir, { recursive: true, force: true });
   }
 
@@ -229,6 +249,9 @@ export class ClusterRunner {
     });
     s.addr = await m.listen();
     s.member = m;
+    m.events.on('leader', () => {
+      if (s.member === m) this.rolesChanged();
+    });
   }
 
   private applyCuts(): void {

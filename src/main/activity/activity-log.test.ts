@@ -1,0 +1,79 @@
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { ActivityLog } from './activity-log';
+import { summarizeCall } from './summary';
+
+let dir: string;
+beforeEach(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'flotilla-activity-'));
+});
+afterEach(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+describe('ActivityLog', () => {
+  it('tells listeners at once and keeps entries across a restart', async () => {
+    const file = join(dir, 'activity.jsonl');
+    const log = new ActivityLog(file);
+    const seen: string[] = [];
+    log.onEntry((e) => seen.push(e.summary));
+    log.record({ actor: 'desktop', action: 'units.move', summary: 'Moved a to core-02', outcome: 'ok' });
+    log.record({
+      actor: 'flotctl',
+      action: 'clusters.stop',
+      summary: 'Stopped cluster x',
+      outcome: 'failed',
+      error: 'no',
+    });
+    expect(seen).toEqual(['Moved a to core-02', 'Stopped cluster x']);
+    await log.flush();
+    const again = new ActivityLog(file);
+    await again.load();
+    expect(again.recent().map((e) => [e.actor, e.summary, e.outcome])).toEqual([
+      ['desktop', 'Moved a to core-02', 'ok'],
+      ['flotctl', 'Stopped cluster x', 'failed'],
+    ]);
+  });
+
+  it('skips a torn last line and foreign lines', async () => {
+    const file = join(dir, 'activity.jsonl');
+    const log = new ActivityLog(file);
+    log.record({ actor: 'browser', action: 'units.destroy', summary: 'Destroyed a', outcome: 'ok' });
+    await log.flush();
+    await writeFile(file, `${await readFile(file, 'utf8')}{"not":"an entry"}\n{"id":"x","at":1,"act`);
+    const again = new ActivityLog(file);
+    await again.load();
+    expect(again.recent().map((e) => e.summary)).toEqual(['Destroyed a']);
+  });
+
+  it('cuts the file back when it doubles its kept size', async () => {
+    const file = join(dir, 'activity.jsonl');
+    const log = new ActivityLog(file);
+    for (let i = 0; i < 1200; i++)
+      log.record({ actor: 'flotctl', action: 'units.destroy', summary: `Destroyed u${i}`, outcome: 'ok' });
+    await log.flush();
+    const lines = (await readFile(file, 'utf8')).trim().split('\n');
+    expect(lines.length).toBeLessThanOrEqual(1000);
+    expect(JSON.parse(lines.at(-1)!).summary).toBe('Destroyed u1199');
+    expect(log.recent()).toHaveLength(500);
+  });
+});
+
+describe('summarizeCall', () => {
+  const hostOf = (_c: string | undefined, id: string) => (id.startsWith('ab') ? 'core-02' : id);
+  it('says what a change did, in host names', () => {
+    expect(summarizeCall('units.move', { name: 'hello.service', machineId: 'ab12' }, hostOf)).toBe(
+      'Moved hello.service to core-02',
+    );
+    expect(
+      summarizeCall('units.setState', { names: ['a', 'b', 'c', 'd', 'e'], state: 'launched' }, hostOf),
+    ).toBe('Started a, b, c and 2 more');
+    expect(summarizeCall('machines.kill', { machine: 'core-03' }, hostOf)).toBe('Killed machine core-03');
+  });
+  it('records nothing for reads', () => {
+    expect(summarizeCall('units.list', {}, hostOf)).toBeUndefined();
+    expect(summarizeCall('plan.preview', {}, hostOf)).toBeUndefined();
+  });
+});

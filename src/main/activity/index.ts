@@ -1,0 +1,2 @@
+export { ActivityLog, type Actor } from './activity-log';
+export { summarizeCall } from './summary';

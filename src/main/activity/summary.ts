@@ -1,0 +1,56 @@
+/** Names at most three things, then how many more. */
+function names(list: string[]): string {
+  return list.length <= 3 ? list.join(', ') : `${list.slice(0, 3).join(', ')} and ${list.length - 3} more`;
+}
+
+const STATE_VERB: Record<string, string> = { launched: 'Started', loaded: 'Loaded', inactive: 'Unloaded' };
+
+/**
+ * One sentence for the activity timeline about a call that changes something; undefined for
+ * calls that only read (they are not recorded). `hostOf` turns a machine id into its host name.
+ */
+export function summarizeCall(
+  method: string,
+  params: Record<string, unknown>,
+  hostOf: (cluster: string | undefined, machineId: string) => string,
+): string | undefined {
+  const p = params;
+  const str = (k: string) => String(p[k] ?? '');
+  const list = (k: string) => (Array.isArray(p[k]) ? (p[k] as unknown[]) : []);
+  const cluster = typeof p.cluster === 'string' ? p.cluster : undefined;
+  switch (method) {
+    case 'docker.seedImage':
+      return `Seeded image ${str('tag') || 'busybox:latest'}`;
+    case 'tasks.cancel':
+      return `Canceled task ${str('id')}`;
+    case 'clusters.create':
+      return `Created cluster ${str('name')} (${str('machines')} machine${p.machines === 1 ? '' : 's'}, ${str('channel')})`;
+    case 'clusters.destroy':
+      return `Destroyed cluster ${str('name')}`;
+    case 'clusters.start':
+      return `Started cluster ${str('name')}`;
+    case 'clusters.stop':
+      return `Stopped cluster ${str('name')}`;
+    case 'clusters.setActive':
+      return `Made ${str('name')} the active cluster`;
+    case 'units.submit':
+      return `Submitted ${names(list('units').map((u) => String((u as { name?: unknown }).name)))}${p.replace ? ' (replace)' : ''}`;
+    case 'units.setState':
+      return `${STATE_VERB[str('state')] ?? `Set to ${str('state')}`} ${names(list('names').map(String))}`;
+    case 'units.destroy':
+      return `Destroyed ${names(list('names').map(String))}`;
+    case 'units.move':
+      return `Moved ${str('name')} to ${hostOf(cluster, str('machineId'))}`;
+    case 'machines.stop':
+    case 'machines.start':
+    case 'machines.kill':
+    case 'machines.restart': {
+      const verb = { stop: 'Stopped', start: 'Started', kill: 'Killed', restart: 'Restarted' }[
+        method.slice('machines.'.length)
+      ];
+      return `${verb} machine ${str('machine')}`;
+    }
+    default:
+      return undefined;
+  }
+}

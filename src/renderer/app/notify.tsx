@@ -1,0 +1,58 @@
+import { Button } from '@mui/material';
+import { closeSnackbar, useSnackbar, type SnackbarKey } from 'notistack';
+import { useMemo } from 'react';
+import { ApiError } from '../../shared/api';
+
+export interface Notify {
+  info(message: string): void;
+  success(message: string): void;
+  /** A failure as a notification that stays: what failed, why, and what to do (the API's hint). */
+  error(err: unknown, what: string): void;
+  /** A notification with an Undo button for a few seconds; `undo` runs at most once. */
+  undoable(message: string, undo: () => void, seconds?: number): void;
+}
+
+/** What a failure says to a person: the message and, when the API knows one, what to do. */
+export function describeError(err: unknown): { message: string; hint?: string } {
+  if (err instanceof ApiError) return { message: err.message, ...(err.hint ? { hint: err.hint } : {}) };
+  return { message: err instanceof Error ? err.message : String(err) };
+}
+
+export function useNotify(): Notify {
+  const { enqueueSnackbar } = useSnackbar();
+  return useMemo<Notify>(
+    () => ({
+      info: (message) => enqueueSnackbar(message, { variant: 'info' }),
+      success: (message) => enqueueSnackbar(message, { variant: 'success' }),
+      error: (err, what) => {
+        const { message, hint } = describeError(err);
+        enqueueSnackbar(`${what} failed: ${message}${hint ? ` — ${hint}` : ''}`, {
+          variant: 'error',
+          persist: true,
+        });
+      },
+      undoable: (message, undo, seconds = 8) => {
+        let done = false;
+        enqueueSnackbar(message, {
+          variant: 'success',
+          autoHideDuration: seconds * 1000,
+          action: (key: SnackbarKey) => (
+            <Button
+              color="inherit"
+              size="small"
+              onClick={() => {
+                closeSnackbar(key);
+                if (done) return;
+                done = true;
+                undo();
+              }}
+            >
+              Undo
+            </Button>
+          ),
+        });
+      },
+    }),
+    [enqueueSnackbar],
+  );
+}

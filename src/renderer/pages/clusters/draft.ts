@@ -1,0 +1,208 @@
+// The wizard's draft of a new cluster: what the person typed, step by step, and how it becomes the
+// clusters.create call and the equivalent flotctl command line.
+import type { CallParams, CallResult } from '../../../shared/api';
+import type { VagrantImport } from '../../../shared/cloudconfig';
+import { flotctl } from '../../actions/flotctl';
+
+export type Channel = 'stable' | 'beta' | 'alpha';
+export type RebootStrategy = 'reboot' | 'etcd-lock' | 'off';
+
+/** A forwarded port as typed (validated before Next). */
+export interface PortDraft {
+  guest: string;
+  host: string;
+}
+
+export interface MachineDraft {
+  metadata: Record<string, string>;
+  ports: PortDraft[];
+}
+
+export interface SshKey {
+  key: string;
+  /** The .pub file it came from; pasted keys get a made-up name for the command line. */
+  file: string;
+}
+
+export interface Draft {
+  name: string;
+  /** The number of machines as typed. */
+  machines: string;
+  prefix: string;
+  /** Per machine, by index (machine 1 first); missing entries mean nothing set. */
+  perMachine: MachineDraft[];
+  /** KV members as typed; null follows the machine count. */
+  members: string | null;
+  channel: Channel;
+  rebootStrategy: RebootStrategy;
+  /** locksmith's window; null for none. */
+  rebootWindow: { start: string; length: string } | null;
+  sshKeys: SshKey[];
+  /** A user-data every machine boots with, merged under the generated settings (coreos-vagrant's). */
+  userData: { text: string; file: string } | null;
+  /** Cloud-configs edited in the review, by host name; only these are sent. */
+  edited: Record<string, string>;
+}
+
+export const EMPTY_DRAFT: Draft = {
+  name: '',
+  machines: '3',
+  prefix: 'core',
+  perMachine: [],
+  members: null,
+  channel: 'stable',
+  rebootStrategy: 'etcd-lock',
+  rebootWindow: null,
+  sshKeys: [],
+  userData: null,
+  edited: {},
+};
+
+const NO_MACHINE_SETTINGS: MachineDraft = { metadata: {}, ports: [] };
+
+/** The machine count, or 0 while what was typed is not one. */
+export function machineCount(d: Draft): number {
+  const n = Number(d.machines);
+  return /^\d+$/.test(d.machines.trim()) && n >= 1 && n <= 50 ? n : 0;
+}
+
+/** core-01, core-02 …: the host names of `n` machines. */
+export function hostnames(prefix: string, n: number): string[] {
+  return Array.from({ length: n }, (_, i) => `${prefix}-${String(i + 1).padStart(2, '0')}`);
+}
+
+/** "core-01, core-02, core-03" — the first three and the last, for a preview. */
+export function namesPreview(prefix: string, n: number): string {
+  const names = hostnames(prefix, n);
+  return names.length <= 4 ? names.join(', ') : `${names.slice(0, 3).join(', ')} … ${names.at(-1)}`;
+}
+
+/**
+ * 1 member for one machine, 3 up to five, 5 beyond; two machines get 1, since 3 members need three
+ * machines and 2 tolerate no more failures than 1.
+ */
+export function defaultMembers(machines: number): number {
+  return machines <= 2 ? 1 : machines <= 5 ? 3 : 5;
+}
+
+/** The members as typed, else the default for the machine count. */
+export function membersText(d: Draft): string {
+  return d.members ?? String(defaultMembers(machineCount(d)));
+}
+
+export function machineDraft(d: Draft, index: number): MachineDraft {
+  return d.perMachine[index] ?? NO_MACHINE_SETTINGS;
+}
+
+/** The draft with machine `index`'s settings changed by `change`. */
+export function withMachine(d: Draft, index: number, change: (m: MachineDraft) => MachineDraft): Draft {
+  const perMachine = [...d.perMachine];
+  for (let i = perMachine.length; i < index; i++) perMachine[i] = NO_MACHINE_SETTINGS;
+  perMachine[index] = change(machineDraft(d, index));
+  return { ...d, perMachine };
+}
+
+/** Per host name, what is set for it (hosts with nothing set are left out). */
+function perHost<T>(d: Draft, pick: (m: MachineDraft) => T | undefined): Record<string, T> {
+  const out: Record<string, T> = {};
+  hostnames(d.prefix, machineCount(d)).forEach((host, i) => {
+    const v = pick(machineDraft(d, i));
+    if (v !== undefined) out[host] = v;
+  });
+  return out;
+}
+
+const metadataOf = (d: Draft) => perHost(d, (m) => (Object.keys(m.metadata).length ? m.metadata : undefined));
+const portsOf = (d: Draft) =>
+  perHost(d, (m) =>
+    m.ports.length ? m.ports.map((p) => ({ guest: Number(p.guest), host: Number(p.host) })) : undefined,
+  );
+
+/** The edits that still name a machine of the cluster (the count or prefix may have changed since). */
+export function editedConfigs(d: Draft): Record<string, string> {
+  const hosts = new Set(hostnames(d.prefix, machineCount(d)));
+  return Object.fromEntries(Object.entries(d.edited).filter(([host]) => hosts.has(host)));
+}
+
+/** The clusters.create call for a valid draft, with the network the review showed. */
+export function createParams(
+  d: Draft,
+  network: CallResult<'clusters.addresses'>,
+): CallParams<'clusters.create'> {
+  const edited = editedConfigs(d);
+  return {
+    name: d.name,
+    machines: machineCount(d),
+    prefix: d.prefix,
+    members: Number(membersText(d)),
+    channel: d.channel,
+    metadata: metadataOf(d),
+    rebootStrategy: d.rebootStrategy,
+    ...(d.rebootWindow ? { rebootWindow: d.rebootWindow } : {}),
+    sshAuthorizedKeys: d.sshKeys.map((k) => k.key),
+    forwardedPorts: portsOf(d),
+    ...(d.userData ? { userData: d.userData.text } : {}),
+    ...(Object.keys(edited).length ? { cloudConfigs: edited } : {}),
+    network: { subnet: network.subnet, ips: network.ips },
+  };
+}
+
+/** The file an edited cloud-config is saved to by "Download cloud-configs". */
+export const cloudConfigFile = (host: string) => `${host}.yaml`;
+
+/** The same creation as a flotctl command line; settings left at their defaults are left out. */
+export function createCommand(d: Draft): string {
+  const n = machineCount(d);
+  const members = membersText(d);
+  const metadata = Object.entries(metadataOf(d)).flatMap(([host, md]) => [
+    '--metadata',
+    `${host}:${Object.entries(md)
+      .map(([k, v]) => `${k}=${v}`)
+      .join(',')}`,
+  ]);
+  const ports = Object.entries(portsOf(d)).flatMap(([host, list]) =>
+    list.flatMap((p) => ['--forward', `${host}:${p.host}:${p.guest}`]),
+  );
+  return flotctl(
+    'cluster',
+    'create',
+    d.name || 'NAME',
+    '--machines',
+    n || d.machines,
+    ...(d.prefix !== 'core' ? ['--prefix', d.prefix] : []),
+    // Always said: the CLI's own default for two machines (3 members) is more than it can place.
+    '--members',
+    members,
+    ...(d.channel !== 'stable' ? ['--channel', d.channel] : []),
+    ...metadata,
+    ...(d.rebootStrategy !== 'etcd-lock' ? ['--reboot-strategy', d.rebootStrategy] : []),
+    ...(d.rebootWindow ? ['--reboot-window', `${d.rebootWindow.start}/${d.rebootWindow.length}`] : []),
+    ...d.sshKeys.flatMap((k) => ['--ssh-key', k.file]),
+    ...ports,
+    ...(d.userData ? ['--user-data', d.userData.file] : []),
+    ...Object.keys(editedConfigs(d)).flatMap((host) => [
+      '--cloud-config',
+      `${host}=${cloudConfigFile(host)}`,
+    ]),
+  );
+}
+
+/**
+ * A draft from a coreos-vagrant import: its size, channel and prefix, its forwarded ports on the
+ * first machine (where coreos-vagrant forwards them), the user-data's metadata on every machine and
+ * its SSH keys, and the user-data itself to boot with.
+ */
+export function draftFromVagrant(v: VagrantImport, userDataFile: string): Draft {
+  return {
+    ...EMPTY_DRAFT,
+    machines: String(v.numInstances),
+    prefix: v.prefix,
+    channel: v.channel,
+    perMachine: Array.from({ length: v.numInstances }, (_, i) => ({
+      metadata: { ...v.metadata },
+      ports: i === 0 ? v.forwardedPorts.map((p) => ({ guest: String(p.guest), host: String(p.host) })) : [],
+    })),
+    sshKeys: v.sshAuthorizedKeys.map((key, i) => ({ key, file: `ssh-key-${i + 1}.pub` })),
+    userData: v.userData === undefined ? null : { text: v.userData, file: userDataFile },
+  };
+}

@@ -1,0 +1,91 @@
+// The review step's model: the cloud-config each machine will boot with (generated from the draft
+// with the real addresses, or as the person edited it) and what the checker says about it.
+import type { CallResult } from '../../../shared/api';
+import { parseCloudConfig, renderCloudConfig, type CloudConfigDiagnostic } from '../../../shared/cloudconfig';
+import { hostnames, machineCount, machineDraft, membersText, type Draft } from './draft';
+
+export type Network = CallResult<'clusters.addresses'>;
+
+export interface MachineConfig {
+  host: string;
+  /** The cloud-config as generated; undefined when it cannot be (see `problem`). */
+  generated: string | undefined;
+  /** Why it cannot be generated (e.g. the user-data has errors). */
+  problem?: string;
+  /** What the machine will boot with: the edit, else the generated one. */
+  text: string;
+  edited: boolean;
+  diagnostics: CloudConfigDiagnostic[];
+  errors: number;
+}
+
+function checked(
+  host: string,
+  generated: string | undefined,
+  text: string,
+  edited: boolean,
+  problem?: string,
+) {
+  const diagnostics = parseCloudConfig(text).diagnostics;
+  return {
+    host,
+    generated,
+    ...(problem ? { problem } : {}),
+    text,
+    edited,
+    diagnostics,
+    errors: diagnostics.filter((d) => d.severity === 'error').length,
+  };
+}
+
+/** Each machine's generated cloud-config: renderCloudConfig with the addresses of `network`. */
+export function generateConfigs(d: Draft, network: Network): MachineConfig[] {
+  const hosts = hostnames(d.prefix, machineCount(d));
+  const members = Number(membersText(d));
+  // fleet talks to the KV members, which live on the first machines.
+  const etcdEndpoints = hosts.slice(0, members).map((h) => `http://${network.ips[h] ?? h}:2379`);
+  return hosts.map((host, i) => {
+    const ip = network.ips[host] ?? '';
+    try {
+      const generated = renderCloudConfig(
+        {
+          cluster: d.name,
+          hostname: host,
+          publicIpv4: ip,
+          privateIpv4: ip,
+          channel: d.channel,
+          rebootStrategy: d.rebootStrategy,
+          ...(d.rebootWindow ? { rebootWindow: d.rebootWindow } : {}),
+          metadata: machineDraft(d, i).metadata,
+          sshAuthorizedKeys: d.sshKeys.map((k) => k.key),
+          etcdEndpoints,
+        },
+        d.userData?.text,
+      );
+      return checked(host, generated, generated, false);
+    } catch (err) {
+      return checked(host, undefined, '', false, err instanceof Error ? err.message : String(err));
+    }
+  });
+}
+
+/** The generated configs with the person's edits laid over them. */
+export function withEdits(generated: MachineConfig[], edited: Record<string, string>): MachineConfig[] {
+  return generated.map((m) => {
+    const text = edited[m.host];
+    return text === undefined ? m : checked(m.host, m.generated, text, true, m.problem);
+  });
+}
+
+/** Whether every machine has a config that may be sent: generated or edited, and without errors. */
+export function readyToCreate(configs: MachineConfig[]): boolean {
+  return configs.every((m) => (m.edited || m.generated !== undefined) && m.errors === 0);
+}
+
+/** The draft with `host`'s config set to `text`; an edit back to the generated text is no edit. */
+export function editConfig(d: Draft, host: string, text: string, generated: string | undefined): Draft {
+  const edited = { ...d.edited };
+  if (text === generated) delete edited[host];
+  else edited[host] = text;
+  return { ...d, edited };
+}

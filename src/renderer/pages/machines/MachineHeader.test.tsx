@@ -1,0 +1,68 @@
+// @vitest-environment jsdom
+import { cleanup, fireEvent, render, screen, within } from '@testing-library/react';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { BoardHandlersContext } from './board-context';
+import { machineInfo } from './fixtures';
+import { MachineHeader, kvRoleText } from './MachineHeader';
+
+afterEach(cleanup);
+
+function renderHeader(machine = machineInfo('core-01', '1'), machineAction = vi.fn()) {
+  render(
+    <BoardHandlersContext.Provider value={{ moveTo: vi.fn(), machineAction }}>
+      <MachineHeader machine={machine} unitCount={3} />
+    </BoardHandlersContext.Provider>,
+  );
+  return machineAction;
+}
+
+describe('MachineHeader', () => {
+  it('shows host name, IP, health in words, KV role, OS version, channel and metadata', () => {
+    renderHeader(
+      machineInfo('core-01', '1', {
+        ip: '10.99.3.11',
+        kvMember: true,
+        kvRole: 'leader',
+        health: 'unhealthy',
+        osVersion: '1068.9.0',
+        channel: 'beta',
+        metadata: { role: 'web', disk: 'ssd' },
+      }),
+    );
+    expect(screen.getByRole('heading', { name: 'core-01' })).toBeTruthy();
+    for (const text of ['10.99.3.11', 'unhealthy', 'KV leader', 'OS 1068.9.0 · beta · 3 units'])
+      expect(screen.getByText(text)).toBeTruthy();
+    const metadata = screen.getByRole('list', { name: 'Metadata of core-01' });
+    expect(
+      within(metadata)
+        .getAllByRole('listitem')
+        .map((li) => li.textContent),
+    ).toEqual(['disk=ssd', 'role=web']);
+  });
+
+  it('names the KV role of followers and machines without a member', () => {
+    expect(kvRoleText(machineInfo('a-01', '1', { kvMember: true, kvRole: 'follower' }))).toBe('KV follower');
+    expect(kvRoleText(machineInfo('a-01', '1', { kvMember: true, kvRole: 'none' }))).toBe('KV member down');
+    expect(kvRoleText(machineInfo('a-01', '1', { kvMember: false, kvRole: 'none' }))).toBe('no KV member');
+  });
+
+  it('offers stop, restart and kill for a running machine, and asks the board', () => {
+    const machineAction = renderHeader();
+    fireEvent.click(screen.getByRole('button', { name: 'Actions for core-01' }));
+    const item = (name: string) => screen.getByRole('menuitem', { name });
+    expect(item('Start core-01…').getAttribute('aria-disabled')).toBe('true');
+    expect(item('Stop core-01…').getAttribute('aria-disabled')).toBeNull();
+    fireEvent.click(item('Kill core-01…'));
+    expect(machineAction).toHaveBeenCalledWith(expect.objectContaining({ name: 'core-01' }), 'kill');
+  });
+
+  it('offers only start for a machine that is down', () => {
+    renderHeader(machineInfo('core-02', '2', { health: 'down', life: 'dead' }));
+    fireEvent.click(screen.getByRole('button', { name: 'Actions for core-02' }));
+    expect(screen.getByRole('menuitem', { name: 'Start core-02…' }).getAttribute('aria-disabled')).toBeNull();
+    expect(screen.getByRole('menuitem', { name: 'Stop core-02…' }).getAttribute('aria-disabled')).toBe(
+      'true',
+    );
+    expect(screen.getByText('down')).toBeTruthy();
+  });
+});

@@ -1,0 +1,110 @@
+import { Box, Chip, IconButton, Menu, MenuItem, Typography } from '@mui/material';
+import MoreVertIcon from '@mui/icons-material/MoreVert';
+import StarIcon from '@mui/icons-material/Star';
+import { memo, useId, useState } from 'react';
+import type { MachineInfo } from '../../../shared/api';
+import { useBoardHandlers } from './board-context';
+import { MACHINE_ACTIONS, actionAvailable } from './machine-actions';
+
+/** "KV leader", "KV follower", … — what the machine's KV member is doing, in words. */
+export function kvRoleText(machine: MachineInfo): string | undefined {
+  switch (machine.kvRole) {
+    case 'leader':
+      return 'KV leader';
+    case 'follower':
+      return 'KV follower';
+    case 'none':
+      return machine.kvMember ? 'KV member down' : 'no KV member';
+    default:
+      return undefined;
+  }
+}
+
+/** The machine's facts at the top of its column, and its lifecycle menu. */
+export const MachineHeader = memo(function MachineHeader({
+  machine,
+  unitCount,
+}: {
+  machine: MachineInfo;
+  unitCount: number;
+}) {
+  const kv = kvRoleText(machine);
+  const os = [machine.osVersion && `OS ${machine.osVersion}`, machine.channel].filter(Boolean).join(' · ');
+  const metadata = Object.entries(machine.metadata).sort(([a], [b]) => a.localeCompare(b));
+  return (
+    <header className="board-column-head">
+      <Box sx={{ display: 'flex', alignItems: 'center', gap: 1 }}>
+        <Typography variant="subtitle1" component="h2" noWrap sx={{ fontWeight: 600, flex: 1, minWidth: 0 }}>
+          {machine.name}
+        </Typography>
+        {machine.kvRole === 'leader' && (
+          <StarIcon fontSize="small" sx={{ color: 'warning.main' }} aria-hidden />
+        )}
+        <MachineMenu machine={machine} />
+      </Box>
+      <Typography variant="body2" component="div" sx={{ display: 'flex', flexWrap: 'wrap', columnGap: 1 }}>
+        <span className="board-health">
+          <span className="board-state">
+            <span className="board-dot" aria-hidden />
+            {machine.health ?? machine.life ?? 'unknown'}
+          </span>
+        </span>
+        <span>{machine.ip}</span>
+        {kv && <span>{kv}</span>}
+      </Typography>
+      <Typography variant="body2" color="text.secondary" component="div">
+        {[os, `${unitCount} ${unitCount === 1 ? 'unit' : 'units'}`].filter(Boolean).join(' · ')}
+      </Typography>
+      {metadata.length > 0 && (
+        <Box
+          component="ul"
+          aria-label={`Metadata of ${machine.name}`}
+          sx={{ display: 'flex', flexWrap: 'wrap', gap: 0.5, listStyle: 'none', p: 0, m: 0, mt: 0.5 }}
+        >
+          {metadata.map(([key, value]) => (
+            <li key={key}>
+              <Chip size="small" variant="outlined" label={`${key}=${value}`} />
+            </li>
+          ))}
+        </Box>
+      )}
+    </header>
+  );
+});
+
+function MachineMenu({ machine }: { machine: MachineInfo }) {
+  const handlers = useBoardHandlers();
+  const [anchor, setAnchor] = useState<HTMLElement | null>(null);
+  const menuId = useId();
+  return (
+    <>
+      <IconButton
+        size="small"
+        aria-label={`Actions for ${machine.name}`}
+        aria-haspopup="menu"
+        aria-controls={anchor ? menuId : undefined}
+        aria-expanded={anchor ? true : undefined}
+        onClick={(e) => setAnchor(e.currentTarget)}
+      >
+        <MoreVertIcon fontSize="small" />
+      </IconButton>
+      {/* Mounted only while open: a hundred closed menus would cost every column's first render. */}
+      {anchor && (
+        <Menu id={menuId} anchorEl={anchor} open onClose={() => setAnchor(null)}>
+          {MACHINE_ACTIONS.map((a) => (
+            <MenuItem
+              key={a.action}
+              disabled={!actionAvailable(machine, a.action)}
+              onClick={() => {
+                setAnchor(null);
+                handlers.machineAction(machine, a.action);
+              }}
+            >
+              {`${a.label} ${machine.name}…`}
+            </MenuItem>
+          ))}
+        </Menu>
+      )}
+    </>
+  );
+}

@@ -1,0 +1,204 @@
+import { Alert, Box, Typography } from '@mui/material';
+import { useCallback, useMemo, useState } from 'react';
+import type { MachineInfo } from '../../../shared/api';
+import { clusterFlag, flotctl } from '../../actions/flotctl';
+import { useRegisterActions, type AppAction } from '../../actions/registry';
+import { useApi } from '../../api/hooks';
+import { useCurrentCluster, useMachines, useUnits } from '../../api/live';
+import { useNotify } from '../../app/notify';
+import { Board, type MoveRequest } from './Board';
+import type { UnitRef } from './board-context';
+import { ClusterGuide, NoUnitsHint } from './ClusterGuide';
+import { MACHINE_ACTIONS, actionAvailable, machineCommand, type MachineAction } from './machine-actions';
+import { MachineActionDialog } from './MachineActionDialog';
+import { MoveToDialog } from './MoveToDialog';
+import { PlanDialog } from './PlanDialog';
+import { hostNames, hostOf } from './verdicts';
+
+type OpenDialog =
+  | { kind: 'moveTo'; unit: string; from: string | undefined }
+  | { kind: 'plan'; unit: string; from: string | undefined; to: MachineInfo }
+  | { kind: 'machine'; machine: MachineInfo; action: MachineAction };
+
+/** The Machines page: the live board of the current cluster, its dialogs and its palette actions. */
+export function MachinesPage() {
+  const api = useApi();
+  const notify = useNotify();
+  const { cluster, clusters } = useCurrentCluster();
+  const machines = useMachines(cluster);
+  const units = useUnits(cluster);
+  const [dialog, setDialog] = useState<OpenDialog>();
+  const [selected, setSelected] = useState<UnitRef>();
+  const clusterName = cluster?.name;
+  const clusterArgs = useMemo(
+    () => (clusterName ? clusterFlag(clusterName, cluster?.active ?? false) : []),
+    [clusterName, cluster?.active],
+  );
+  const names = useMemo(() => hostNames(machines.items), [machines.items]);
+
+  const loadMoveTargets = useCallback(
+    (unit: string) => api.call('plan.moveTargets', { cluster: clusterName, unit }).then((r) => r.targets),
+    [api, clusterName],
+  );
+  const onMove = useCallback(
+    ({ unit, from, to }: MoveRequest) => setDialog({ kind: 'plan', unit, from, to }),
+    [],
+  );
+  const onDropRefused = useCallback(
+    (unit: string, to: MachineInfo, reason: string) =>
+      notify.info(`${unit} can't move to ${to.name}: ${reason}`),
+    [notify],
+  );
+  const onMoveTo = useCallback(({ unit, from }: UnitRef) => setDialog({ kind: 'moveTo', unit, from }), []);
+  const onMachineAction = useCallback(
+    (machine: MachineInfo, action: MachineAction) => setDialog({ kind: 'machine', machine, action }),
+    [],
+  );
+
+  const applyMove = async (unit: string, from: string | undefined, to: MachineInfo) => {
+    await api.call('units.move', { cluster: clusterName, name: unit, machineId: to.id });
+    setDialog(undefined);
+    if (!from) return notify.success(`Moved ${unit} to ${to.name}`);
+    const back = hostOf(names, from);
+    notify.undoable(`Moved ${unit} to ${to.name}`, () => {
+      api.call('units.move', { cluster: clusterName, name: unit, machineId: from }).then(
+        () => notify.info(`Moved ${unit} back to ${back}`),
+        (err: unknown) => notify.error(err, `Moving ${unit} back to ${back}`),
+      );
+    });
+  };
+  const runMachineAction = async (machine: MachineInfo, action: MachineAction) => {
+    await api.call(`machines.${action}`, { cluster: clusterName, machine: machine.name });
+    setDialog(undefined);
+    const info = MACHINE_ACTIONS.find((a) => a.action === action)!;
+    notify.info(`${info.progress} ${machine.name}… its progress shows in the status bar`);
+  };
+  const startCluster = () => {
+    if (!clusterName) return;
+    api.call('clusters.start', { name: clusterName }).then(
+      () => notify.info(`Starting cluster ${clusterName}…`),
+      (err: unknown) => notify.error(err, `Starting cluster ${clusterName}`),
+    );
+  };
+
+  usePaletteActions(machines.items, selected, clusterArgs, setDialog);
+
+  const running = cluster?.state === 'running';
+  return (
+    <Box
+      component="section"
+      aria-labelledby="page-title"
+      sx={{
+        p: 3,
+        pb: 1,
+        height: '100%',
+        boxSizing: 'border-box',
+        display: 'flex',
+        flexDirection: 'column',
+        gap: 2,
+      }}
+    >
+      <Box sx={{ display: 'flex', alignItems: 'baseline', gap: 2, flexWrap: 'wrap' }}>
+        <Typography id="page-title" variant="h4" component="h1">
+          Machines
+        </Typography>
+        {cluster && machines.loaded && (
+          <Typography color="text.secondary">
+            {cluster.name} · {machines.items.length} {machines.items.length === 1 ? 'machine' : 'machines'}
+            {running &&
+              units.loaded &&
+              ` · ${units.items.length} ${units.items.length === 1 ? 'unit' : 'units'}`}
+          </Typography>
+        )}
+      </Box>
+      <ClusterGuide cluster={cluster} clusters={clusters} onStart={startCluster} />
+      {running && machines.error && (
+        <Alert severity="error">The machine list stopped updating: {machines.error.message}</Alert>
+      )}
+      {running && units.error && (
+        <Alert severity="error">The unit list stopped updating: {units.error.message}</Alert>
+      )}
+      {running && units.loaded && units.items.length === 0 && <NoUnitsHint clusterArgs={clusterArgs} />}
+      {cluster && machines.items.length > 0 && (
+        <Board
+          machines={machines.items}
+          units={units.items}
+          loadMoveTargets={loadMoveTargets}
+          onMove={onMove}
+          onDropRefused={onDropRefused}
+          onMoveTo={onMoveTo}
+          onMachineAction={onMachineAction}
+          onSelect={setSelected}
+        />
+      )}
+      {dialog?.kind === 'moveTo' && (
+        <MoveToDialog
+          unit={dialog.unit}
+          from={dialog.from}
+          machines={machines.items}
+          loadTargets={() => loadMoveTargets(dialog.unit)}
+          onChoose={(to) => setDialog({ kind: 'plan', unit: dialog.unit, from: dialog.from, to })}
+          onClose={() => setDialog(undefined)}
+        />
+      )}
+      {dialog?.kind === 'plan' && (
+        <PlanDialog
+          unit={dialog.unit}
+          from={dialog.from}
+          to={dialog.to}
+          machines={machines.items}
+          command={flotctl('move', ...clusterArgs, dialog.unit, dialog.to.name)}
+          loadPlan={() =>
+            api.call('plan.preview', {
+              cluster: clusterName,
+              change: { kind: 'move', unit: dialog.unit, machineId: dialog.to.id },
+            })
+          }
+          onApply={() => applyMove(dialog.unit, dialog.from, dialog.to)}
+          onClose={() => setDialog(undefined)}
+        />
+      )}
+      {dialog?.kind === 'machine' && (
+        <MachineActionDialog
+          machine={dialog.machine}
+          action={dialog.action}
+          command={machineCommand(dialog.action, dialog.machine.name, clusterArgs)}
+          onConfirm={() => runMachineAction(dialog.machine, dialog.action)}
+          onClose={() => setDialog(undefined)}
+        />
+      )}
+    </Box>
+  );
+}
+
+/** The command palette's Machines actions: move the focused unit (m), and each machine's lifecycle. */
+function usePaletteActions(
+  machines: MachineInfo[],
+  selected: UnitRef | undefined,
+  clusterArgs: readonly string[],
+  open: (dialog: OpenDialog) => void,
+): void {
+  const actions: AppAction[] = [];
+  if (selected)
+    actions.push({
+      id: 'machines.moveSelected',
+      title: `Move selected unit (${selected.unit}) to…`,
+      section: 'Machines',
+      shortcut: 'm',
+      keywords: 'drag reschedule machine',
+      perform: () => open({ kind: 'moveTo', unit: selected.unit, from: selected.from }),
+    });
+  for (const machine of machines)
+    for (const a of MACHINE_ACTIONS)
+      if (actionAvailable(machine, a.action))
+        actions.push({
+          id: `machines.${a.action}.${machine.id}`,
+          title: `${a.label} machine ${machine.name}…`,
+          section: 'Machines',
+          keywords: `${a.action} ${machine.name} ${machine.ip}`,
+          perform: () => open({ kind: 'machine', machine, action: a.action }),
+          flotctl: machineCommand(a.action, machine.name, clusterArgs),
+        });
+  const machinesKey = machines.map((m) => `${m.id}:${m.name}:${m.health}:${m.life}`).join(',');
+  useRegisterActions(actions, [selected?.unit, selected?.from, machinesKey, clusterArgs.join(' ')]);
+}

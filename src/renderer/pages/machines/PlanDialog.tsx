@@ -1,0 +1,172 @@
+import {
+  Alert,
+  Box,
+  Button,
+  Dialog,
+  DialogActions,
+  DialogContent,
+  DialogTitle,
+  LinearProgress,
+  Typography,
+} from '@mui/material';
+import { useEffect, useId, useMemo, useState, type ReactNode } from 'react';
+import type { MachineInfo, Plan } from '../../../shared/api';
+import { describeError } from '../../app/notify';
+import { CopyCommand } from '../../components/CopyCommand';
+import { hostNames, hostOf, withHostNames, type HostNames } from './verdicts';
+
+type Loaded = { plan: Plan } | { error: string };
+
+/**
+ * What moving a unit would do, asked of the scheduler before anything moves: what stops where,
+ * what starts where, in host names. Apply does it; the same as `flotctl move UNIT HOST`.
+ */
+export function PlanDialog({
+  unit,
+  from,
+  to,
+  machines,
+  command,
+  loadPlan,
+  onApply,
+  onClose,
+}: {
+  unit: string;
+  from: string | undefined;
+  to: MachineInfo;
+  machines: MachineInfo[];
+  command: string;
+  loadPlan(): Promise<Plan>;
+  /** Resolves when the move is done; a rejection is shown in the dialog. */
+  onApply(): Promise<void>;
+  onClose(): void;
+}) {
+  const titleId = useId();
+  const names = useMemo(() => hostNames(machines), [machines]);
+  const [loaded, setLoaded] = useState<Loaded>();
+  const [applying, setApplying] = useState(false);
+  const [applyError, setApplyError] = useState<string>();
+  useEffect(() => {
+    let current = true;
+    loadPlan().then(
+      (plan) => current && setLoaded({ plan }),
+      (err: unknown) => current && setLoaded({ error: describeError(err).message }),
+    );
+    return () => {
+      current = false;
+    };
+    // One plan per dialog: it shows what Apply would do at the moment it was asked.
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, []);
+  const plan = loaded && 'plan' in loaded ? loaded.plan : undefined;
+
+  const apply = () => {
+    setApplying(true);
+    setApplyError(undefined);
+    onApply().catch((err: unknown) => {
+      const { message, hint } = describeError(err);
+      setApplyError(hint ? `${message} — ${hint}` : message);
+      setApplying(false);
+    });
+  };
+
+  return (
+    <Dialog open onClose={onClose} aria-labelledby={titleId} fullWidth maxWidth="sm">
+      <DialogTitle id={titleId}>
+        Move {unit} to {to.name}
+      </DialogTitle>
+      <DialogContent dividers>
+        <Typography variant="body2" sx={{ mb: 1 }}>
+          {from ? `${unit} runs on ${hostOf(names, from)} now.` : `${unit} has no machine now.`}
+        </Typography>
+        {!loaded && (
+          <>
+            <Typography variant="body2">Asking the scheduler for the plan…</Typography>
+            <LinearProgress aria-label="Asking the scheduler for the plan" sx={{ mt: 1 }} />
+          </>
+        )}
+        {loaded && 'error' in loaded && (
+          <Alert severity="error">Could not get the plan: {loaded.error}</Alert>
+        )}
+        {plan && !plan.valid && (
+          <Alert severity="error" sx={{ mb: 1 }}>
+            The scheduler refuses this move:
+            <Box component="ul" sx={{ m: 0, pl: 2 }}>
+              {plan.problems.map((p) => (
+                <li key={p}>{withHostNames(p, names)}</li>
+              ))}
+            </Box>
+          </Alert>
+        )}
+        {plan && (
+          <>
+            <Steps title="Stops" empty="Nothing stops." steps={plan.stops} names={names} />
+            <Steps title="Starts" empty="Nothing starts." steps={plan.starts} names={names} />
+            {plan.blocked.length > 0 && (
+              <Section title="Cannot be placed afterwards">
+                {plan.blocked.map((b) => (
+                  <li key={b.unit}>
+                    {b.unit}: {withHostNames(b.reason.message, names)}
+                  </li>
+                ))}
+              </Section>
+            )}
+          </>
+        )}
+        {applyError && (
+          <Alert severity="error" sx={{ mt: 1 }}>
+            The move failed: {applyError}
+          </Alert>
+        )}
+      </DialogContent>
+      <DialogActions>
+        <CopyCommand command={command} />
+        <Box sx={{ flex: 1 }} />
+        <Button onClick={onClose}>Cancel</Button>
+        <Button variant="contained" onClick={apply} disabled={!plan?.valid || applying}>
+          Apply
+        </Button>
+      </DialogActions>
+    </Dialog>
+  );
+}
+
+function Steps({
+  title,
+  empty,
+  steps,
+  names,
+}: {
+  title: string;
+  empty: string;
+  steps: Plan['stops'];
+  names: HostNames;
+}) {
+  return (
+    <Section title={title}>
+      {steps.length === 0 ? (
+        <li>{empty}</li>
+      ) : (
+        steps.map((s) => (
+          <li key={`${s.unit}|${s.machineId}`}>
+            <strong>{s.unit}</strong> on <strong>{hostOf(names, s.machineId)}</strong>
+            {s.reason && ` — ${withHostNames(s.reason, names)}`}
+          </li>
+        ))
+      )}
+    </Section>
+  );
+}
+
+function Section({ title, children }: { title: string; children: ReactNode }) {
+  return (
+    <Box component="section" aria-label={title} sx={{ mt: 1 }}>
+      <Typography variant="subtitle2" component="h3">
+        {title}
+      </Typography>
+      <Box component="ul" sx={{ m: 0, pl: 2.5 }}>
+        {children}
+      </Box>
+    </Box>
+  );
+}
