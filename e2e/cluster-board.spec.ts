@@ -219,7 +219,7 @@ test('no serious accessibility violations with a live cluster', async ({ page })
 test('destroy asks for the name and leaves nothing behind', async ({ page }) => {
   test.setTimeout(120_000);
   await openApp(page, served, '/clusters');
-  await page.getByRole('button', { name: `Destroy ${NAME}`, exact: true }).click();
+  await page.getByRole('button', { name: `Destroy cluster ${NAME}`, exact: true }).click();
   const dialog = page.getByRole('dialog');
   const confirm = dialog.getByRole('button', { name: 'Destroy', exact: true });
   await expect(confirm).toBeDisabled();

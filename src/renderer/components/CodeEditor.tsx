@@ -1,3 +1,4 @@
+import { defaultKeymap, history, historyKeymap, indentWithTab } from '@codemirror/commands';
 import { yaml } from '@codemirror/lang-yaml';
 import { HighlightStyle, syntaxHighlighting } from '@codemirror/language';
 import { lintGutter, setDiagnostics, type Diagnostic } from '@codemirror/lint';
@@ -7,12 +8,12 @@ import {
   drawSelection,
   highlightActiveLine,
   highlightActiveLineGutter,
+  keymap,
   lineNumbers,
 } from '@codemirror/view';
 import { tags } from '@lezer/highlight';
 import { Box, alpha, useTheme, type Theme } from '@mui/material';
 import { useEffect, useImperativeHandle, useMemo, useRef, useState, type Ref } from 'react';
-import { history } from './editorHistory';
 
 /** A problem to mark in the text; lines and columns are 1-based, the end column just past the range. */
 export interface EditorDiagnostic {
@@ -175,6 +176,7 @@ export function CodeEditor({
           highlightActiveLine(),
           drawSelection(),
           history(),
+          keymap.of([...defaultKeymap, ...historyKeymap, indentWithTab]),
           lintGutter(),
           slots.theme.of(c.themeExt),
           slots.language.of(c.languageExt),

@@ -14,8 +14,8 @@ describe('addKeys', () => {
   it('adds every key of a pasted block, skips known ones and names the line of a bad one', () => {
     expect(addKeys([], `${KEY}\n\n${RSA}\n`, 'keys.pub')).toEqual({
       keys: [
-        { key: KEY, file: 'keys-1.pub' },
-        { key: RSA, file: 'keys-2.pub' },
+        { key: KEY, file: 'keys.pub' },
+        { key: RSA, file: 'keys.pub' },
       ],
     });
     expect(addKeys([{ key: KEY, file: 'a.pub' }], KEY, 'b.pub')).toEqual({

@@ -38,8 +38,7 @@ export function addKeys(keys: SshKey[], text: string, file: string): { keys: Ssh
     const bad = sshKeyError(line);
     if (bad) return { error: lines.length > 1 ? `Line ${i + 1}: ${bad}` : bad };
     if (keys.some((k) => k.key === line) || added.some((k) => k.key === line)) continue;
-    const name = lines.length > 1 ? file.replace(/\.pub$/, `-${i + 1}.pub`) : file;
-    added.push({ key: line, file: name });
+    added.push({ key: line, file });
   }
   if (added.length === 0) return { error: 'This key is in the list already' };
   return { keys: [...keys, ...added] };

@@ -22,7 +22,7 @@ describe('names', () => {
     expect(namesPreview('web', 3)).toBe('web-01, web-02, web-03');
     expect(namesPreview('core', 12)).toBe('core-01, core-02, core-03 … core-12');
   });
-  it('defaults the KV members to 1, then 3 up to five machines, then 5, never more than the machines', () => {
+  it('defaults the KV members as the backend does: 1 up to two machines, 3 up to five, then 5', () => {
     expect([1, 2, 3, 5, 6, 50].map(defaultMembers)).toEqual([1, 1, 3, 3, 5, 5]);
   });
 });
@@ -53,17 +53,20 @@ describe('createParams', () => {
 
 describe('createCommand', () => {
   it('leaves defaults out', () => {
-    expect(createCommand(draft({}))).toBe('flotctl cluster create demo --machines 3 --members 3');
+    expect(createCommand(draft({}))).toBe('flotctl cluster create demo --machines 3');
   });
   it('names every setting, and edited configs as <host>.yaml files', () => {
     let d = draft({
       machines: '2',
       prefix: 'web',
-      members: '1',
+      members: '2',
       channel: 'beta',
       rebootStrategy: 'reboot',
       rebootWindow: { start: 'Thu 04:00', length: '1h30m' },
-      sshKeys: [{ key: 'ssh-ed25519 AAAA', file: 'id_ed25519.pub' }],
+      sshKeys: [
+        { key: 'ssh-ed25519 AAAA', file: 'id_ed25519.pub' },
+        { key: 'ssh-rsa AAAA', file: 'id_ed25519.pub' },
+      ],
       userData: { text: '#cloud-config\n', file: 'user-data' },
       edited: { 'web-02': 'x' },
     });
@@ -72,7 +75,7 @@ describe('createCommand', () => {
       ports: [{ guest: '80', host: '8080' }],
     }));
     expect(createCommand(d)).toBe(
-      'flotctl cluster create demo --machines 2 --prefix web --members 1 --channel beta ' +
+      'flotctl cluster create demo --machines 2 --prefix web --members 2 --channel beta ' +
         '--metadata web-01:role=web,disk=ssd --reboot-strategy reboot ' +
         "--reboot-window 'Thu 04:00/1h30m' --ssh-key id_ed25519.pub --forward web-01:8080:80 " +
         '--user-data user-data --cloud-config web-02=web-02.yaml',

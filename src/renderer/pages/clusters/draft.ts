@@ -20,7 +20,7 @@ export interface MachineDraft {
 
 export interface SshKey {
   key: string;
-  /** The .pub file it came from; pasted keys get a made-up name for the command line. */
+  /** The .pub file it came from (for the command line); pasted keys get a made-up name. */
   file: string;
 }
 
@@ -77,10 +77,7 @@ export function namesPreview(prefix: string, n: number): string {
   return names.length <= 4 ? names.join(', ') : `${names.slice(0, 3).join(', ')} … ${names.at(-1)}`;
 }
 
-/**
- * 1 member for one machine, 3 up to five, 5 beyond; two machines get 1, since 3 members need three
- * machines and 2 tolerate no more failures than 1.
- */
+/** 1 member up to two machines (two tolerate no more failures than one), 3 up to five, 5 beyond: as the backend. */
 export function defaultMembers(machines: number): number {
   return machines <= 2 ? 1 : machines <= 5 ? 3 : 5;
 }
@@ -170,14 +167,13 @@ export function createCommand(d: Draft): string {
     '--machines',
     n || d.machines,
     ...(d.prefix !== 'core' ? ['--prefix', d.prefix] : []),
-    // Always said: the CLI's own default for two machines (3 members) is more than it can place.
-    '--members',
-    members,
+    ...(members !== String(defaultMembers(n)) ? ['--members', members] : []),
     ...(d.channel !== 'stable' ? ['--channel', d.channel] : []),
     ...metadata,
     ...(d.rebootStrategy !== 'etcd-lock' ? ['--reboot-strategy', d.rebootStrategy] : []),
     ...(d.rebootWindow ? ['--reboot-window', `${d.rebootWindow.start}/${d.rebootWindow.length}`] : []),
-    ...d.sshKeys.flatMap((k) => ['--ssh-key', k.file]),
+    // A file with several keys is named once.
+    ...[...new Set(d.sshKeys.map((k) => k.file))].flatMap((file) => ['--ssh-key', file]),
     ...ports,
     ...(d.userData ? ['--user-data', d.userData.file] : []),
     ...Object.keys(editedConfigs(d)).flatMap((host) => [

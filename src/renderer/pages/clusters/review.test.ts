@@ -6,7 +6,7 @@ import { addresses } from './testkit';
 const draft = (more: Partial<Draft>): Draft => ({ ...EMPTY_DRAFT, name: 'demo', ...more });
 
 describe('review', () => {
-  it('generates each machine’s cloud-config with its real address, metadata and the KV members', () => {
+  it('generates each machine’s cloud-config with its real address and metadata', () => {
     const d = withMachine(draft({ machines: '2', members: '1' }), 1, (m) => ({
       ...m,
       metadata: { role: 'db' },

@@ -2,7 +2,7 @@
 // with the real addresses, or as the person edited it) and what the checker says about it.
 import type { CallResult } from '../../../shared/api';
 import { parseCloudConfig, renderCloudConfig, type CloudConfigDiagnostic } from '../../../shared/cloudconfig';
-import { hostnames, machineCount, machineDraft, membersText, type Draft } from './draft';
+import { hostnames, machineCount, machineDraft, type Draft } from './draft';
 
 export type Network = CallResult<'clusters.addresses'>;
 
@@ -41,9 +41,6 @@ function checked(
 /** Each machine's generated cloud-config: renderCloudConfig with the addresses of `network`. */
 export function generateConfigs(d: Draft, network: Network): MachineConfig[] {
   const hosts = hostnames(d.prefix, machineCount(d));
-  const members = Number(membersText(d));
-  // fleet talks to the KV members, which live on the first machines.
-  const etcdEndpoints = hosts.slice(0, members).map((h) => `http://${network.ips[h] ?? h}:2379`);
   return hosts.map((host, i) => {
     const ip = network.ips[host] ?? '';
     try {
@@ -58,7 +55,9 @@ export function generateConfigs(d: Draft, network: Network): MachineConfig[] {
           ...(d.rebootWindow ? { rebootWindow: d.rebootWindow } : {}),
           metadata: machineDraft(d, i).metadata,
           sshAuthorizedKeys: d.sshKeys.map((k) => k.key),
-          etcdEndpoints,
+          // The KV members' client ports are picked when the cluster is created, so the review
+          // cannot name them; fleet's etcd-servers is filled in then.
+          etcdEndpoints: [],
         },
         d.userData?.text,
       );
