@@ -13,6 +13,7 @@ import { chromium, type Page } from '@playwright/test';
 import { cpus } from 'node:os';
 import { resolve } from 'node:path';
 import type { BenchHandle } from './ui/main';
+import { CHROMIUM_ARGS, CHROMIUM_PATH } from '../e2e/chromium';
 
 function arg(name: string, dflt: string): string {
   const hit = process.argv.find((a) => a.startsWith(`--${name}=`));
@@ -24,16 +25,6 @@ const FRAME_MS = 1000 / 60;
 /** An interval this long means a frame was skipped at 60 Hz. */
 const MISSED_MS = 25;
 const VIEWPORT = { width: 1600, height: 900 };
-// Playwright's flags for Debian's Chromium (playwright.config.ts): no sandbox, no Google services.
-const CHROMIUM_ARGS = [
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
 
 interface RunResult {
   firstRenderMs: number;
@@ -128,7 +119,7 @@ async function main(): Promise<void> {
   const url = server.resolvedUrls?.local[0];
   if (!url) throw new Error('vite preview did not say where it listens');
   const browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+    executablePath: CHROMIUM_PATH,
     args: CHROMIUM_ARGS,
   });
   const results: RunResult[] = [];

@@ -1,6 +1,6 @@
 import { Button } from '@mui/material';
 import { closeSnackbar, useSnackbar, type SnackbarKey } from 'notistack';
-import { useMemo } from 'react';
+import { useMemo, useState } from 'react';
 import { ApiError } from '../../shared/api';
 
 export interface Notify {
@@ -18,6 +18,34 @@ export function describeError(err: unknown): { message: string; hint?: string } 
   return { message: err instanceof Error ? err.message : String(err) };
 }
 
+/** The same as one line: "message — hint". */
+export function errorText(err: unknown): string {
+  const { message, hint } = describeError(err);
+  return hint ? `${message} — ${hint}` : message;
+}
+
+/**
+ * A dialog's confirm button: runs `action` once at a time; a failure stays in the dialog as
+ * `error` (the dialog closes itself on success).
+ */
+export function useConfirm(action: () => Promise<unknown>): {
+  confirm: () => void;
+  busy: boolean;
+  error: string | undefined;
+} {
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string>();
+  const confirm = () => {
+    setBusy(true);
+    setError(undefined);
+    action().catch((err: unknown) => {
+      setError(errorText(err));
+      setBusy(false);
+    });
+  };
+  return { confirm, busy, error };
+}
+
 export function useNotify(): Notify {
   const { enqueueSnackbar } = useSnackbar();
   return useMemo<Notify>(
@@ -25,8 +53,7 @@ export function useNotify(): Notify {
       info: (message) => enqueueSnackbar(message, { variant: 'info' }),
       success: (message) => enqueueSnackbar(message, { variant: 'success' }),
       error: (err, what) => {
-        const { message, hint } = describeError(err);
-        enqueueSnackbar(`${what} failed: ${message}${hint ? ` — ${hint}` : ''}`, {
+        enqueueSnackbar(`${what} failed: ${errorText(err)}`, {
           variant: 'error',
           persist: true,
         });

@@ -8,9 +8,9 @@ import {
   DialogTitle,
   Typography,
 } from '@mui/material';
-import { useId, useState } from 'react';
+import { useId } from 'react';
 import type { MachineInfo } from '../../../shared/api';
-import { describeError } from '../../app/notify';
+import { useConfirm } from '../../app/notify';
 import { CopyCommand } from '../../components/CopyCommand';
 import { MACHINE_ACTIONS, type MachineAction } from './machine-actions';
 
@@ -31,17 +31,7 @@ export function MachineActionDialog({
 }) {
   const titleId = useId();
   const info = MACHINE_ACTIONS.find((a) => a.action === action)!;
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string>();
-  const confirm = () => {
-    setBusy(true);
-    setError(undefined);
-    onConfirm().catch((err: unknown) => {
-      const { message, hint } = describeError(err);
-      setError(hint ? `${message} — ${hint}` : message);
-      setBusy(false);
-    });
-  };
+  const { confirm, busy, error } = useConfirm(onConfirm);
   return (
     <Dialog open onClose={onClose} aria-labelledby={titleId} maxWidth="xs" fullWidth>
       <DialogTitle id={titleId}>

@@ -11,7 +11,7 @@ import {
 } from '@mui/material';
 import { useEffect, useId, useMemo, useState, type ReactNode } from 'react';
 import type { MachineInfo, Plan } from '../../../shared/api';
-import { describeError } from '../../app/notify';
+import { describeError, useConfirm } from '../../app/notify';
 import { CopyCommand } from '../../components/CopyCommand';
 import { hostNames, hostOf, withHostNames, type HostNames } from './verdicts';
 
@@ -44,8 +44,6 @@ export function PlanDialog({
   const titleId = useId();
   const names = useMemo(() => hostNames(machines), [machines]);
   const [loaded, setLoaded] = useState<Loaded>();
-  const [applying, setApplying] = useState(false);
-  const [applyError, setApplyError] = useState<string>();
   useEffect(() => {
     let current = true;
     loadPlan().then(
@@ -60,15 +58,7 @@ export function PlanDialog({
   }, []);
   const plan = loaded && 'plan' in loaded ? loaded.plan : undefined;
 
-  const apply = () => {
-    setApplying(true);
-    setApplyError(undefined);
-    onApply().catch((err: unknown) => {
-      const { message, hint } = describeError(err);
-      setApplyError(hint ? `${message} — ${hint}` : message);
-      setApplying(false);
-    });
-  };
+  const { confirm: apply, busy: applying, error: applyError } = useConfirm(onApply);
 
   return (
     <Dialog open onClose={onClose} aria-labelledby={titleId} fullWidth maxWidth="sm">
