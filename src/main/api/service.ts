@@ -39,6 +39,22 @@ type Subscribers = {
   ) => () => void;
 };
 
+// Being built (issue 8): the KV explorer's and Raft panel's calls.
+const notYet = () => new ApiError('UNSUPPORTED', 'not implemented yet');
+const pendingKv = Object.fromEntries(
+  [
+    'kv.list',
+    'kv.get',
+    'kv.put',
+    'kv.delete',
+    'kv.history',
+    'kv.leases',
+    'kv.transferLeader',
+    'kv.addMember',
+    'kv.removeMember',
+  ].map((m) => [m, () => Promise.reject(notYet())]),
+) as unknown as Pick<Handlers, `kv.${string}` & CallName>;
+
 /**
  * The one implementation of src/shared's contract. Transports (IPC, HTTP/WebSocket) hand it
  * untrusted names and params; it validates them here, once, for every transport.
@@ -130,6 +146,7 @@ export class ApiService {
       }),
       'machines.list': async (p) => clusters.get(p.cluster).listMachines(),
       'engine.status': async (p) => fleet(p).engineInfo(),
+      ...pendingKv,
     };
     this.subscribers = {
       'docker.status': (_p, emit) => {
@@ -156,6 +173,12 @@ export class ApiService {
         return f.onDecision(emit);
       },
       'journal.follow': (p, emit) => clusters.get(p.cluster).followJournal(p, emit),
+      'kv.watch': () => {
+        throw notYet();
+      },
+      'kv.health': () => {
+        throw notYet();
+      },
       'shell.session': (p, emit, fail) => {
         const host = clusters.get(p.cluster);
         return shells.open(() => host.shellTarget(p.target), p, emit, fail);

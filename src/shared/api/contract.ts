@@ -16,6 +16,7 @@ import {
   MoveTarget,
   UnitsEvent,
 } from './fleet-model';
+import { KvEntry, KvHealth, KvHistory, KvKeySchema, KvLease, KvPage, KvWatchBatch } from './kv-model';
 import { JournalBatch, JournalQuery, MachineRefSchema, ShellEvent, ShellParams } from './machine-model';
 import { ActivityEntry, AppInfo, EngineStatus, Task } from './model';
 
@@ -268,6 +269,72 @@ export const calls = {
     result: z.object({}),
   },
   'engine.status': { params: z.object(clusterParam).strict(), result: EngineInfo },
+  /** Keys under a prefix in key order, a page at a time (`after`: the last key of the previous page). */
+  'kv.list': {
+    params: z
+      .object({
+        ...clusterParam,
+        prefix: z.string().max(4096).default(''),
+        after: z.string().max(4096).optional(),
+        limit: z.number().int().min(1).max(10_000).default(1_000),
+        /** Values left empty (sizes and revisions still given): for a tree of many keys. */
+        keysOnly: z.boolean().default(false),
+      })
+      .strict(),
+    result: KvPage,
+  },
+  /** One key; NOT_FOUND when it does not exist. */
+  'kv.get': { params: z.object({ ...clusterParam, key: KvKeySchema }).strict(), result: KvEntry },
+  /**
+   * Writes a key. With `expectModRevision` the write happens only if the key's mod_revision is
+   * still that (0: the key must not exist) — otherwise CONFLICT, details a KvConflict. Never a
+   * silent overwrite of someone else's change.
+   */
+  'kv.put': {
+    params: z
+      .object({
+        ...clusterParam,
+        key: KvKeySchema,
+        value: z.string().max(1_500_000),
+        /** The value is base64 (binary). */
+        binary: z.boolean().default(false),
+        expectModRevision: z.number().int().min(0).optional(),
+        /** Attach to this lease (decimal id). */
+        lease: z
+          .string()
+          .regex(/^\d{1,20}$/)
+          .optional(),
+      })
+      .strict(),
+    result: z.object({ revision: z.number().int() }),
+  },
+  /** Deletes a key, with the same mod_revision check as kv.put (CONFLICT, details a KvConflict). */
+  'kv.delete': {
+    params: z
+      .object({ ...clusterParam, key: KvKeySchema, expectModRevision: z.number().int().min(1).optional() })
+      .strict(),
+    result: z.object({ revision: z.number().int(), deleted: z.number().int() }),
+  },
+  /** A key's versions by revision, newest first, back to its creation or the compaction. */
+  'kv.history': {
+    params: z
+      .object({ ...clusterParam, key: KvKeySchema, limit: z.number().int().min(1).max(500).default(50) })
+      .strict(),
+    result: KvHistory,
+  },
+  /** Every lease with its TTL left and its keys. */
+  'kv.leases': { params: z.object(clusterParam).strict(), result: z.array(KvLease) },
+  /** Makes the KV member of a machine the leader; refused (CONFLICT) when it cannot lead now. */
+  'kv.transferLeader': {
+    params: z.object({ ...clusterParam, machine: MachineRefSchema }).strict(),
+    result: z.object({ leader: z.string() }),
+  },
+  /**
+   * Adds a KV member on a machine that has none, or removes one; a Task. Refused (CONFLICT, with
+   * why) when it would leave the KV without a quorum, as the health panel's refuse* fields say.
+   */
+  'kv.addMember': { params: machineParams, result: z.object({ taskId: z.string() }) },
+  'kv.removeMember': { params: machineParams, result: z.object({ taskId: z.string() }) },
 } as const;
 
 /**
@@ -296,6 +363,19 @@ export const events = {
     params: z.object({ ...clusterParam, ...ShellParams.shape }).strict(),
     payload: ShellEvent,
   },
+  /** Changes under a prefix from `fromRevision` (default: now) on; list first, then watch from its revision + 1. */
+  'kv.watch': {
+    params: z
+      .object({
+        ...clusterParam,
+        prefix: z.string().max(4096).default(''),
+        fromRevision: z.number().int().min(1).optional(),
+      })
+      .strict(),
+    payload: KvWatchBatch,
+  },
+  /** The Raft health panel: members and the last seconds' samples, then a payload every second. */
+  'kv.health': { params: z.object(clusterParam).strict(), payload: KvHealth },
 } as const;
 
 export type CallName = keyof typeof calls;

@@ -5,3 +5,4 @@ export * from './model';
 export * from './protocol';
 export * from './ws-client';
 export * from './machine-model';
+export * from './kv-model';

@@ -1,0 +1,63 @@
+import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startServe, type Served } from './serve';
+
+const ROOT = join(__dirname, '..');
+
+/**
+ * A `flotctl serve` with one running cluster made by `flotctl cluster create`, for the e2e specs
+ * that need machines but do not test the wizard. Each spec file gets its own cluster name, data
+ * dir and unit dir; `close()` removes everything, and also what a crashed earlier run left.
+ */
+export interface ServedCluster {
+  served: Served;
+  name: string;
+  /** A scratch dir flotctl runs in (unit files written here are found by name). */
+  unitDir: string;
+  /** Runs flotctl against this serve; throws with its output when it fails. */
+  flotctl(...args: string[]): string;
+  close(): Promise<void>;
+}
+
+/** Containers and the network of a cluster, whatever happened to the test that made them. */
+export function removeClusterLeftovers(name: string): void {
+  const ids = execFileSync('docker', ['ps', '-aq', '--filter', `label=flotilla.cluster=${name}`], {
+    encoding: 'utf8',
+  })
+    .split('\n')
+    .filter(Boolean);
+  if (ids.length) execFileSync('docker', ['rm', '-f', ...ids], { stdio: 'ignore' });
+  spawnSync('docker', ['network', 'rm', `flotilla-${name}`], { stdio: 'ignore' });
+}
+
+/** `tag` makes the name recognisable in `docker ps` (≤ 8 letters); a time suffix keeps runs apart. */
+export async function serveCluster(tag: string, machines = 3, extra: string[] = []): Promise<ServedCluster> {
+  const name = `${tag}${Date.now().toString(36).slice(-5)}`;
+  const unitDir = mkdtempSync(join(tmpdir(), `flotilla-e2e-${tag}-`));
+  const served = await startServe();
+  const flotctl = (...args: string[]): string => {
+    const r = spawnSync(process.execPath, [join(ROOT, 'bin', 'flotctl'), ...args], {
+      env: { ...process.env, FLOTILLA_HOME: served.dataDir },
+      cwd: unitDir,
+      encoding: 'utf8',
+      timeout: 120_000,
+    });
+    if (r.status !== 0)
+      throw new Error(`flotctl ${args.join(' ')} exited ${r.status}: ${r.stderr}${r.stdout}`);
+    return r.stdout;
+  };
+  const close = async () => {
+    await served.stop();
+    removeClusterLeftovers(name);
+    rmSync(unitDir, { recursive: true, force: true });
+  };
+  try {
+    flotctl('cluster', 'create', name, '--machines', String(machines), ...extra);
+  } catch (err) {
+    await close();
+    throw err;
+  }
+  return { served, name, unitDir, flotctl, close };
+}
