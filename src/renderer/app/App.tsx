@@ -41,6 +41,7 @@ import { EngineBanner } from '../components/EngineBanner';
 import { StatusBar } from '../components/StatusBar';
 import { TaskNotifier } from '../components/TaskNotifier';
 import { ComingPage } from '../pages/ComingPage';
+import { TerminalDock, TerminalProvider } from '../terminal/TerminalDock';
 import { PAGES } from './pages';
 import { useThemePreference, type ThemePreference } from './theme';
 
@@ -161,67 +162,70 @@ export function App() {
     >
       <HashRouter>
         <ActionsProvider>
-          <AppActions
-            openPalette={() => setPalette(true)}
-            openShortcuts={() => setShortcuts(true)}
-            toggleActivity={() => setActivity((v) => !v)}
-          />
-          <Box sx={{ display: 'flex', flexDirection: 'column', height: '100vh' }}>
-            <AppBar position="static" elevation={0} enableColorOnDark>
-              <Toolbar variant="dense" sx={{ gap: 2 }}>
-                <Typography variant="h6" component="div" sx={{ flex: 1 }}>
-                  Flotilla
-                </Typography>
-                <ClusterPicker />
-                <Tooltip title="Search pages and actions (Ctrl K)">
-                  <IconButton color="inherit" aria-label="Command palette" onClick={() => setPalette(true)}>
-                    <SearchIcon />
-                  </IconButton>
-                </Tooltip>
-                <Tooltip title="Activity timeline (A)">
-                  <IconButton
-                    color="inherit"
-                    aria-label="Activity timeline"
-                    onClick={() => setActivity(true)}
-                  >
-                    <HistoryIcon />
-                  </IconButton>
-                </Tooltip>
-                <Tooltip title="Keyboard shortcuts (?)">
-                  <IconButton
-                    color="inherit"
-                    aria-label="Keyboard shortcuts"
-                    onClick={() => setShortcuts(true)}
-                  >
-                    <KeyboardIcon />
-                  </IconButton>
-                </Tooltip>
-                <ThemeToggle />
-              </Toolbar>
-            </AppBar>
-            <ConnectionBanner />
-            <EngineBanner />
-            <Box sx={{ display: 'flex', flex: 1, minHeight: 0 }}>
-              <Navigation />
-              <Box component="main" sx={{ flex: 1, overflow: 'auto' }}>
-                <Routes>
-                  {PAGES.map((p) => (
-                    <Route
-                      key={p.path}
-                      path={`${p.path}/*`}
-                      element={p.component ? <p.component /> : <ComingPage page={p} />}
-                    />
-                  ))}
-                  <Route path="*" element={<Navigate to={lastPage()} replace />} />
-                </Routes>
+          <TerminalProvider>
+            <AppActions
+              openPalette={() => setPalette(true)}
+              openShortcuts={() => setShortcuts(true)}
+              toggleActivity={() => setActivity((v) => !v)}
+            />
+            <Box sx={{ display: 'flex', flexDirection: 'column', height: '100vh' }}>
+              <AppBar position="static" elevation={0} enableColorOnDark>
+                <Toolbar variant="dense" sx={{ gap: 2 }}>
+                  <Typography variant="h6" component="div" sx={{ flex: 1 }}>
+                    Flotilla
+                  </Typography>
+                  <ClusterPicker />
+                  <Tooltip title="Search pages and actions (Ctrl K)">
+                    <IconButton color="inherit" aria-label="Command palette" onClick={() => setPalette(true)}>
+                      <SearchIcon />
+                    </IconButton>
+                  </Tooltip>
+                  <Tooltip title="Activity timeline (A)">
+                    <IconButton
+                      color="inherit"
+                      aria-label="Activity timeline"
+                      onClick={() => setActivity(true)}
+                    >
+                      <HistoryIcon />
+                    </IconButton>
+                  </Tooltip>
+                  <Tooltip title="Keyboard shortcuts (?)">
+                    <IconButton
+                      color="inherit"
+                      aria-label="Keyboard shortcuts"
+                      onClick={() => setShortcuts(true)}
+                    >
+                      <KeyboardIcon />
+                    </IconButton>
+                  </Tooltip>
+                  <ThemeToggle />
+                </Toolbar>
+              </AppBar>
+              <ConnectionBanner />
+              <EngineBanner />
+              <Box sx={{ display: 'flex', flex: 1, minHeight: 0 }}>
+                <Navigation />
+                <Box component="main" sx={{ flex: 1, overflow: 'auto' }}>
+                  <Routes>
+                    {PAGES.map((p) => (
+                      <Route
+                        key={p.path}
+                        path={`${p.path}/*`}
+                        element={p.component ? <p.component /> : <ComingPage page={p} />}
+                      />
+                    ))}
+                    <Route path="*" element={<Navigate to={lastPage()} replace />} />
+                  </Routes>
+                </Box>
               </Box>
+              <TerminalDock />
+              <StatusBar />
             </Box>
-            <StatusBar />
-          </Box>
-          <TaskNotifier />
-          <CommandPalette open={palette} onClose={() => setPalette(false)} />
-          <ShortcutsHelp open={shortcuts} onClose={() => setShortcuts(false)} />
-          <ActivityDrawer open={activity} onClose={() => setActivity(false)} />
+            <TaskNotifier />
+            <CommandPalette open={palette} onClose={() => setPalette(false)} />
+            <ShortcutsHelp open={shortcuts} onClose={() => setShortcuts(false)} />
+            <ActivityDrawer open={activity} onClose={() => setActivity(false)} />
+          </TerminalProvider>
         </ActionsProvider>
       </HashRouter>
     </SnackbarProvider>

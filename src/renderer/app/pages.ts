@@ -1,6 +1,9 @@
 import type { ComponentType } from 'react';
 import { ClustersPage } from '../pages/clusters/ClustersPage';
+import { JournalPage } from '../pages/journal/JournalPage';
+import { KvPage } from '../pages/kv/KvPage';
 import { MachinesPage } from '../pages/machines/MachinesPage';
+import { UnitsPage } from '../pages/units/UnitsPage';
 
 /** The app's pages, in navigation order. Pages not built yet say what will come there. */
 export interface PageDef {
@@ -29,18 +32,21 @@ export const PAGES: PageDef[] = [
   {
     path: '/units',
     title: 'Units',
+    component: UnitsPage,
     coming:
       'Every unit with its state, machine and hash; an editor for unit files with inline errors, completion for [X-Fleet] options, a diff against the registry and a plan before start.',
   },
   {
     path: '/journal',
     title: 'Journal',
+    component: JournalPage,
     coming:
       'One merged, live stream of the journals of the machines and units you pick: follow, pause on scroll, search with regex, and reconnect where it stopped.',
   },
   {
     path: '/kv',
     title: 'KV',
+    component: KvPage,
     coming:
       'The etcd-compatible key-value store as a tree: watch values change live, edit with conflict detection, browse a key’s history and leases, and see Raft health per member.',
   },
