@@ -39,22 +39,6 @@ type Subscribers = {
   ) => () => void;
 };
 
-// Being built (issue 8): the KV explorer's and Raft panel's calls.
-const notYet = () => new ApiError('UNSUPPORTED', 'not implemented yet');
-const pendingKv = Object.fromEntries(
-  [
-    'kv.list',
-    'kv.get',
-    'kv.put',
-    'kv.delete',
-    'kv.history',
-    'kv.leases',
-    'kv.transferLeader',
-    'kv.addMember',
-    'kv.removeMember',
-  ].map((m) => [m, () => Promise.reject(notYet())]),
-) as unknown as Pick<Handlers, `kv.${string}` & CallName>;
-
 /**
  * The one implementation of src/shared's contract. Transports (IPC, HTTP/WebSocket) hand it
  * untrusted names and params; it validates them here, once, for every transport.
@@ -146,7 +130,15 @@ export class ApiService {
       }),
       'machines.list': async (p) => clusters.get(p.cluster).listMachines(),
       'engine.status': async (p) => fleet(p).engineInfo(),
-      ...pendingKv,
+      'kv.list': async (p) => clusters.get(p.cluster).kvExplorer().list(p),
+      'kv.get': async (p) => clusters.get(p.cluster).kvExplorer().get(p.key),
+      'kv.put': async (p) => clusters.get(p.cluster).kvExplorer().put(p),
+      'kv.delete': async (p) => clusters.get(p.cluster).kvExplorer().delete(p),
+      'kv.history': async (p) => clusters.get(p.cluster).kvExplorer().history(p.key, p.limit),
+      'kv.leases': async (p) => clusters.get(p.cluster).kvExplorer().leases(),
+      'kv.transferLeader': async (p) => ({ leader: await clusters.get(p.cluster).transferLeader(p.machine) }),
+      'kv.addMember': async (p) => clusters.get(p.cluster).changeMembership(p.machine, 'add'),
+      'kv.removeMember': async (p) => clusters.get(p.cluster).changeMembership(p.machine, 'remove'),
     };
     this.subscribers = {
       'docker.status': (_p, emit) => {
@@ -173,12 +165,9 @@ export class ApiService {
         return f.onDecision(emit);
       },
       'journal.follow': (p, emit) => clusters.get(p.cluster).followJournal(p, emit),
-      'kv.watch': () => {
-        throw notYet();
-      },
-      'kv.health': () => {
-        throw notYet();
-      },
+      'kv.watch': (p, emit, fail) =>
+        clusters.get(p.cluster).kvExplorer().watch(p.prefix, p.fromRevision, emit, fail),
+      'kv.health': (p, emit) => clusters.get(p.cluster).subscribeKvHealth(emit),
       'shell.session': (p, emit, fail) => {
         const host = clusters.get(p.cluster);
         return shells.open(() => host.shellTarget(p.target), p, emit, fail);

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { MachineInfo, MachinesEvent, MoveTarget, UnitInfo } from '../../shared/api';
+import type { ApiError, KvHealth, MachineInfo, MachinesEvent, MoveTarget, UnitInfo } from '../../shared/api';
 import { AppCore } from '../app';
 import { FLOTCTL } from '../cli/test-helpers';
 import { OS_VERSIONS } from './manager';
@@ -145,6 +145,55 @@ describe(`the machines board on a live cluster (${NAME})`, () => {
       10_000,
     );
     expect(leaders()).toHaveLength(1);
+  });
+
+  it('the Raft health panel: members, samples of writes and commit latency, leadership handed over on request', async () => {
+    const payloads: KvHealth[] = [];
+    const off = core!.service.subscribe('kv.health', { cluster: NAME }, (h) => payloads.push(h as KvHealth));
+    try {
+      const first = payloads[0]!;
+      expect(first.external).toBe(false);
+      expect(first.members.map((m) => m.hostname).sort()).toEqual(['core-01', 'core-02', 'core-03']);
+      expect(first.quorum).toEqual({ voters: 3, up: 3, needed: 2 });
+      const leader = first.leader!;
+      expect(first.members.find((m) => m.hostname === leader)!.role).toBe('leader');
+      // Writes through the API land in the next samples.
+      for (let i = 0; i < 20; i++)
+        await core!.service.call('kv.put', { cluster: NAME, key: `/health/${i}`, value: 'x' });
+      const sampled = await eventually(
+        'a sample with writes and a commit latency',
+        () => payloads.flatMap((p) => p.samples),
+        (s) => s.some((x) => x.writesPerSecond > 0 && x.commitLatencyP50Ms !== undefined),
+        5_000,
+      );
+      expect(sampled.find((x) => x.writesPerSecond > 0)!.commitLatencyP99Ms).toBeGreaterThan(0);
+      const follower = payloads.at(-1)!.members.find((m) => m.role === 'follower')!;
+      expect(follower.lag).toBeGreaterThanOrEqual(0);
+      expect(follower.lastContactMs).toBeLessThan(2_000);
+      // Removing is refused by the quorum rule or said to be unsupported; never done silently.
+      const refused = await core!.service
+        .call('kv.removeMember', { cluster: NAME, machine: follower.hostname! })
+        .catch((e: ApiError) => e);
+      expect(refused).toMatchObject({ code: 'UNSUPPORTED' });
+      const target = follower.hostname!;
+      await expect(
+        core!.service.call('kv.transferLeader', { cluster: NAME, machine: target }),
+      ).resolves.toEqual({
+        leader: target,
+      });
+      await eventually(
+        `${target} to lead on the panel and on the board`,
+        () => ({ panel: payloads.at(-1)!.leader, board: leaders().map((m) => m.name) }),
+        (v) => v.panel === target && v.board.join() === target,
+        5_000,
+      );
+      const again = await core!.service
+        .call('kv.transferLeader', { cluster: NAME, machine: target })
+        .catch((e: ApiError) => e);
+      expect(again).toMatchObject({ code: 'CONFLICT', message: `${target} already leads` });
+    } finally {
+      off();
+    }
   });
 
   describe('units', () => {

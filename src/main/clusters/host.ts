@@ -3,6 +3,7 @@ import type { Etcd3 } from 'etcd3';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type {
+  KvHealth,
   ClusterInfo,
   JournalBatch,
   JournalQuery,
@@ -23,6 +24,7 @@ import { Registry } from '../fleet/registry';
 import { seedBusybox } from '../docker';
 import { ClusterJournals, type ResolvedJournalQuery } from '../journal';
 import { ClusterRunner } from '../kv/cluster';
+import { memberIdOf } from '../kv/member';
 import { KvServer } from '../kv/server';
 import {
   containerName,
@@ -35,6 +37,14 @@ import {
 import type { ShellTarget } from '../shell';
 import { SILENT_TASK, type TaskContext } from '../tasks';
 import { bootFiles, cloudConfigPath, parseMachineConfig } from './boot';
+import { KvExplorer } from './kv-explorer';
+import {
+  KvHealthSampler,
+  MEMBERSHIP_UNSUPPORTED,
+  refusals,
+  type CandidateView,
+  type MemberView,
+} from './kv-health';
 import type { ClusterSpec } from './store';
 
 /** Engine and agent timing for local clusters: quick enough to see, slow enough to be calm. */
@@ -105,6 +115,12 @@ export class ClusterHost {
   private boardTimer: NodeJS.Timeout | undefined;
   /** The fleet control whose registry the board follows (machines appear and vanish there). */
   private followed: { control: FleetControl; off: () => void } | undefined;
+
+  /** The Raft panel's samples live as long as the host: reopening the panel shows the last minutes. */
+  private readonly health = new KvHealthSampler(
+    () => this.kvViews(),
+    () => (this.kv?.running() ?? []).flatMap((r) => r.member.drainCommitLatencies()),
+  );
 
   constructor(
     readonly spec: ClusterSpec,
@@ -384,6 +400,92 @@ export class ClusterHost {
         `flotctl cluster start ${this.name}`,
       );
     return slot;
+  }
+
+  /** The KV explorer over this cluster's etcd3 client. */
+  kvExplorer(): KvExplorer {
+    if (!this.client || this.state !== 'running')
+      throw new FleetError(
+        'CONFLICT',
+        `Cluster ${this.name} is ${this.state}`,
+        `flotctl cluster start ${this.name}`,
+      );
+    return new KvExplorer(this.client);
+  }
+
+  subscribeKvHealth(emit: (h: KvHealth) => void): () => void {
+    return this.health.subscribe(emit);
+  }
+
+  /** The machines with a KV member (and their member's status) and those without one. */
+  private kvViews(): { members: MemberView[]; candidates: CandidateView[] } {
+    const running = new Map(this.kv?.running().map((r) => [r.index, r.member]));
+    const members: MemberView[] = [];
+    const candidates: CandidateView[] = [];
+    for (const slot of this.slots) {
+      const base = {
+        machineId: slot.spec.machineId,
+        hostname: slot.spec.hostname,
+        machineUp: slot.life === 'up',
+      };
+      if (slot.kvIndex === undefined) {
+        candidates.push(base);
+        continue;
+      }
+      const member = running.get(slot.kvIndex);
+      members.push({
+        ...base,
+        endpoint: slot.server?.endpoint,
+        status: member?.status(),
+        id: memberIdOf(slot.spec.hostname, this.spec.clusterToken),
+      });
+    }
+    return { members, candidates };
+  }
+
+  /**
+   * Adding or removing a member: refused with the quorum rule's reason when it would break the
+   * quorum; otherwise not supported yet (members are chosen at create: their ports, data dirs and
+   * peer addresses are laid out then, and a change must survive a restart of the app).
+   */
+  changeMembership(ref: string, action: 'add' | 'remove'): never {
+    const slot = this.slotOf(ref);
+    const views = this.kvViews();
+    const r = refusals(views.members);
+    const member = views.members.find((m) => m.machineId === slot.spec.machineId);
+    const candidate = views.candidates.find((c) => c.machineId === slot.spec.machineId);
+    if (action === 'remove' && !member)
+      throw new FleetError('CONFLICT', `${slot.spec.hostname} has no KV member`);
+    if (action === 'add' && !candidate)
+      throw new FleetError('CONFLICT', `${slot.spec.hostname} already has a KV member`);
+    const why = action === 'remove' ? r.remove(member!) : r.add(candidate!);
+    if (why) throw new FleetError('CONFLICT', why);
+    throw new FleetError(
+      'UNSUPPORTED',
+      MEMBERSHIP_UNSUPPORTED,
+      'Choose the KV members when you create a cluster (the wizard’s KV step, or --members)',
+    );
+  }
+
+  /** Hands the KV leadership to a machine's member; refused with why when it cannot lead now. */
+  async transferLeader(ref: string): Promise<string> {
+    const slot = this.slotOf(ref);
+    const views = this.kvViews();
+    const target = views.members.find((m) => m.machineId === slot.spec.machineId);
+    if (!target)
+      throw new FleetError(
+        'CONFLICT',
+        `${slot.spec.hostname} has no KV member`,
+        'Make a machine with a member the leader',
+      );
+    const r = refusals(views.members);
+    const why = r.transfer(target);
+    if (why) throw new FleetError('CONFLICT', why);
+    const leader = this.kv!.member(
+      this.slots.find((s) => s.spec.machineId === r.leader!.machineId)!.kvIndex!,
+    );
+    await leader.transferLeadership(target.id);
+    return slot.spec.hostname;
   }
 
   /**

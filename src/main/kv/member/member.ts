@@ -289,8 +289,10 @@ export class Member {
       seq,
       payload: encodeCommand(cmd),
     });
+    const t0 = performance.now();
     this.proposeData(seq, () => this.raft.propose(data));
     const result = (await done) as ApplyResult;
+    this.recordCommitLatency(performance.now() - t0);
     if (!result.ok) throw result.error;
     return result.response as ResponseOf[T];
   }
@@ -317,6 +319,21 @@ export class Member {
 
   leaseRevoke(req: Extract<Command, { type: 'leaseRevoke' }>['request']): Promise<ResponseOf['leaseRevoke']> {
     return this.propose('leaseRevoke', req);
+  }
+
+  /** Proposal → committed and applied here, in ms, since the last drain (the health panel's chart). */
+  private commitLatencies: number[] = [];
+
+  private recordCommitLatency(ms: number): void {
+    // Bounded: nobody may be draining (no health panel open); a sampler drains once before use.
+    if (this.commitLatencies.length < 10_000) this.commitLatencies.push(ms);
+  }
+
+  /** The commit latencies recorded since the previous call. */
+  drainCommitLatencies(): number[] {
+    const out = this.commitLatencies;
+    this.commitLatencies = [];
+    return out;
   }
 
   // ---- reads ----------------------------------------------------------------------------------
