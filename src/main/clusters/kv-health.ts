@@ -39,7 +39,7 @@ const ROLE: Record<Role, KvMemberHealth['role']> = {
 };
 
 /** Why member actions are refused, in sentences a user can act on; undefined = allowed. */
-export function refusals(members: readonly MemberView[], candidate?: CandidateView) {
+export function refusals(members: readonly MemberView[]) {
   const leader = members.find((m) => m.status?.role === Role.Leader);
   const voters = members.filter((m) => !m.status || !m.status.learners.includes(m.id));
   const up = voters.filter((m) => m.status?.running).length;
