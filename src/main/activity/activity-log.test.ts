@@ -71,9 +71,16 @@ describe('summarizeCall', () => {
       summarizeCall('units.setState', { names: ['a', 'b', 'c', 'd', 'e'], state: 'launched' }, hostOf),
     ).toBe('Started a, b, c and 2 more');
     expect(summarizeCall('machines.kill', { machine: 'core-03' }, hostOf)).toBe('Killed machine core-03');
+    expect(summarizeCall('kv.put', { key: '/app/x', value: 'v', expectModRevision: 12 }, hostOf)).toBe(
+      'Wrote KV key /app/x (over revision 12)',
+    );
+    expect(summarizeCall('kv.transferLeader', { machine: 'core-02' }, hostOf)).toBe(
+      "Made core-02's KV member the leader",
+    );
   });
   it('records nothing for reads', () => {
     expect(summarizeCall('units.list', {}, hostOf)).toBeUndefined();
     expect(summarizeCall('plan.preview', {}, hostOf)).toBeUndefined();
+    expect(summarizeCall('kv.history', { key: '/a' }, hostOf)).toBeUndefined();
   });
 });

@@ -50,6 +50,16 @@ export function summarizeCall(
       ];
       return `${verb} machine ${str('machine')}`;
     }
+    case 'kv.put':
+      return `Wrote KV key ${str('key')}${p.expectModRevision !== undefined ? ` (over revision ${str('expectModRevision')})` : ''}`;
+    case 'kv.delete':
+      return `Deleted KV key ${str('key')}`;
+    case 'kv.transferLeader':
+      return `Made ${str('machine')}'s KV member the leader`;
+    case 'kv.addMember':
+      return `Added a KV member on ${str('machine')}`;
+    case 'kv.removeMember':
+      return `Removed the KV member of ${str('machine')}`;
     default:
       return undefined;
   }

@@ -211,7 +211,7 @@ export class ApiService {
   private clusterOf(method: string, p: Record<string, unknown>): { cluster?: string } {
     const named = method.startsWith('clusters.') ? p.name : p.cluster;
     if (typeof named === 'string') return { cluster: named };
-    if (!method.startsWith('units.') && !method.startsWith('machines.')) return {};
+    if (!['units.', 'machines.', 'kv.'].some((p) => method.startsWith(p))) return {};
     try {
       return { cluster: this.clusters.get(undefined).name };
     } catch {
