@@ -137,8 +137,8 @@ export class ApiService {
       'kv.history': async (p) => clusters.get(p.cluster).kvExplorer().history(p.key, p.limit),
       'kv.leases': async (p) => clusters.get(p.cluster).kvExplorer().leases(),
       'kv.transferLeader': async (p) => ({ leader: await clusters.get(p.cluster).transferLeader(p.machine) }),
-      'kv.addMember': async (p) => clusters.get(p.cluster).changeMembership(p.machine, 'add'),
-      'kv.removeMember': async (p) => clusters.get(p.cluster).changeMembership(p.machine, 'remove'),
+      'kv.addMember': async (p) => ({ taskId: clusters.kvMembership(p.cluster, p.machine, 'add').id }),
+      'kv.removeMember': async (p) => ({ taskId: clusters.kvMembership(p.cluster, p.machine, 'remove').id }),
     };
     this.subscribers = {
       'docker.status': (_p, emit) => {

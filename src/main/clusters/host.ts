@@ -1,6 +1,6 @@
 import type Docker from 'dockerode';
 import type { Etcd3 } from 'etcd3';
-import { readFile } from 'node:fs/promises';
+import { readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type {
   KvHealth,
@@ -38,13 +38,8 @@ import type { ShellTarget } from '../shell';
 import { SILENT_TASK, type TaskContext } from '../tasks';
 import { bootFiles, cloudConfigPath, parseMachineConfig } from './boot';
 import { KvExplorer } from './kv-explorer';
-import {
-  KvHealthSampler,
-  MEMBERSHIP_UNSUPPORTED,
-  refusals,
-  type CandidateView,
-  type MemberView,
-} from './kv-health';
+import { assignKvSlots, kvSlotOf, kvSlots, newMemberName, nextKvSlot } from './kv-layout';
+import { KvHealthSampler, refusals, type CandidateView, type MemberView } from './kv-health';
 import type { ClusterSpec } from './store';
 
 /** Engine and agent timing for local clusters: quick enough to see, slow enough to be calm. */
@@ -132,6 +127,7 @@ export class ClusterHost {
     private readonly timing: ClusterTiming = DEFAULT_TIMING,
   ) {
     this.journals = new ClusterJournals(join(dir, 'journal'));
+    assignKvSlots(spec);
   }
 
   get name(): string {
@@ -140,8 +136,9 @@ export class ClusterHost {
 
   /** Client endpoints of every member, running or not: clients fail over between them. */
   private get allEndpoints(): string[] {
-    const n = this.spec.machines.filter((m) => m.kvMember).length;
-    return Array.from({ length: n }, (_, i) => `127.0.0.1:${this.spec.kvPorts.baseClientPort + i}`);
+    return kvSlots(this.spec)
+      .filter((s) => !s.retired)
+      .map((s) => `127.0.0.1:${this.spec.kvPorts.baseClientPort + s.slot}`);
   }
 
   /** Endpoints of the members running now. */
@@ -183,14 +180,13 @@ export class ClusterHost {
       await this.machines.ensureNetwork(this.name, this.spec.subnet);
       ctx.step('network', 'done', this.spec.subnet ?? networkName(this.name));
       this.slots = [];
-      let kvIndex = 0;
       let busybox: string | undefined;
       for (const m of this.spec.machines) {
         const slot: MachineSlot = {
           spec: m,
           life: m.up ? 'starting' : 'stopped',
           ip: '',
-          kvIndex: m.kvMember ? kvIndex++ : undefined,
+          kvIndex: kvSlotOf(this.spec, m),
           server: undefined,
           agent: undefined,
           engine: undefined,
@@ -298,11 +294,13 @@ export class ClusterHost {
    */
   private async startKv(): Promise<void> {
     const members = this.slots.filter((s) => s.kvIndex !== undefined);
+    const layout = kvSlots(this.spec);
     this.kv = await ClusterRunner.start({
-      size: members.length,
+      size: layout.length,
       baseDir: join(this.dir, 'kv'),
       clusterToken: this.spec.clusterToken,
-      names: members.map((s) => s.spec.hostname),
+      names: layout.map((s) => s.name),
+      retired: layout.filter((s) => s.retired).map((s) => s.slot),
       basePort: this.spec.kvPorts.basePeerPort,
       // A 50 ms tick (election timeout 0.5–1 s) for members on one host: when a machine dies with
       // the KV leader, a new leader takes over fast enough for its units to run elsewhere within
@@ -437,18 +435,17 @@ export class ClusterHost {
         ...base,
         endpoint: slot.server?.endpoint,
         status: member?.status(),
-        id: memberIdOf(slot.spec.hostname, this.spec.clusterToken),
+        id: memberIdOf(slot.spec.kvName ?? slot.spec.hostname, this.spec.clusterToken),
       });
     }
     return { members, candidates };
   }
 
   /**
-   * Adding or removing a member: refused with the quorum rule's reason when it would break the
-   * quorum; otherwise not supported yet (members are chosen at create: their ports, data dirs and
-   * peer addresses are laid out then, and a change must survive a restart of the app).
+   * Checks that a machine's member may be added or removed now (throws CONFLICT with the quorum
+   * rule's reason); the change itself is `changeMembership`, run as a task.
    */
-  changeMembership(ref: string, action: 'add' | 'remove'): never {
+  checkMembership(ref: string, action: 'add' | 'remove'): MachineSpec {
     const slot = this.slotOf(ref);
     const views = this.kvViews();
     const r = refusals(views.members);
@@ -460,11 +457,80 @@ export class ClusterHost {
       throw new FleetError('CONFLICT', `${slot.spec.hostname} already has a KV member`);
     const why = action === 'remove' ? r.remove(member!) : r.add(candidate!);
     if (why) throw new FleetError('CONFLICT', why);
-    throw new FleetError(
-      'UNSUPPORTED',
-      MEMBERSHIP_UNSUPPORTED,
-      'Choose the KV members when you create a cluster (the wizard’s KV step, or --members)',
+    return slot.spec;
+  }
+
+  /** The client and peer ports a new member would take (the manager checks nobody else has them). */
+  nextMemberPorts(): number[] {
+    const slot = nextKvSlot(this.spec);
+    return [this.spec.kvPorts.basePeerPort + slot, this.spec.kvPorts.baseClientPort + slot];
+  }
+
+  /**
+   * Adds a KV member on a machine or removes its member, through the leader (one at a time per
+   * machine, as lifecycle actions). A removed member's slot and name stay reserved (kv-layout.ts)
+   * and its data is deleted; the layout is saved before the change is reported done.
+   */
+  changeMembership(ref: string, action: 'add' | 'remove', ctx: TaskContext = SILENT_TASK): Promise<void> {
+    const slot = this.slotOf(ref);
+    const run = slot.busy.then(async () => {
+      this.checkMembership(ref, action);
+      if (action === 'add') await this.addMember(slot, ctx);
+      else await this.removeMember(slot, ctx);
+      this.machinesChanged();
+    });
+    slot.busy = run.catch(() => undefined);
+    return run;
+  }
+
+  private async addMember(slot: MachineSlot, ctx: TaskContext): Promise<void> {
+    ctx.setSteps(['join', 'client port', 'save']);
+    ctx.step('join', 'running');
+    const name = newMemberName(this.spec, slot.spec.hostname);
+    const index = await this.kv!.addMember(name);
+    if (index !== nextKvSlot(this.spec))
+      throw new Error(`KV slot ${index} for ${name} does not match the layout (${nextKvSlot(this.spec)})`);
+    ctx.step('join', 'done', `${name}, slot ${index}`);
+    ctx.step('client port', 'running');
+    slot.kvIndex = index;
+    await this.startServer(slot);
+    ctx.step('client port', 'done', slot.server?.endpoint);
+    ctx.step('save', 'running');
+    Object.assign(slot.spec, { kvMember: true, kvSlot: index, kvName: name });
+    await this.save(this.spec);
+    ctx.step('save', 'done');
+  }
+
+  private async removeMember(slot: MachineSlot, ctx: TaskContext): Promise<void> {
+    const index = slot.kvIndex!;
+    const name = slot.spec.kvName ?? slot.spec.hostname;
+    ctx.setSteps(['leadership', 'remove', 'save', 'data']);
+    // A leader removing itself would stop leading only once the change commits: hand over first.
+    const views = this.kvViews();
+    const me = views.members.find((m) => m.machineId === slot.spec.machineId);
+    const heir = views.members.find(
+      (m) => m !== me && m.status?.running && !refusals(views.members).transfer(m),
     );
+    if (me?.status?.role === 'leader' && heir) {
+      ctx.step('leadership', 'running');
+      await this.kv!.member(index).transferLeadership(heir.id);
+      ctx.step('leadership', 'done', `to ${heir.hostname}`);
+    } else ctx.step('leadership', 'skipped');
+    ctx.step('remove', 'running');
+    await this.closeServer(slot);
+    await this.kv!.removeMember(index);
+    slot.kvIndex = undefined;
+    ctx.step('remove', 'done');
+    ctx.step('save', 'running');
+    delete slot.spec.kvSlot;
+    delete slot.spec.kvName;
+    slot.spec.kvMember = false;
+    this.spec.kvRetired.push({ name, slot: index });
+    await this.save(this.spec);
+    ctx.step('save', 'done');
+    ctx.step('data', 'running');
+    await rm(this.kv!.dataDir(index), { recursive: true, force: true });
+    ctx.step('data', 'done');
   }
 
   /** Hands the KV leadership to a machine's member; refused with why when it cannot lead now. */

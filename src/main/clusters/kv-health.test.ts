@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { MemberStatus, PeerStatus } from '../kv/member';
 import { Role } from '../kv/raft';
-import { buildHealth, MEMBERSHIP_UNSUPPORTED, refusals, sampleOf, type MemberView } from './kv-health';
+import { buildHealth, refusals, sampleOf, type MemberView } from './kv-health';
 
 const ids = [1n, 2n, 3n, 4n, 5n];
 
@@ -108,9 +108,9 @@ describe('the health panel model', () => {
       ['core-03', 'down', undefined, 9000],
     ]);
     expect(h.members[0]!.id).toBe('1');
-    // A quorum refusal wins; where the rule allows it, the honest "not supported yet".
     expect(h.members[1]!.refuseRemove).toMatch(/below the quorum/);
-    expect(h.members[2]!.refuseRemove).toBe(MEMBERSHIP_UNSUPPORTED);
+    // Removing the member that is down is allowed: it restores the margin.
+    expect(h.members[2]!.refuseRemove).toBeUndefined();
     expect(h.candidates[0]!.refuseAdd).toMatch(/a 4th would need 3 up/);
   });
 

@@ -25,10 +25,6 @@ export interface CandidateView {
   machineUp: boolean;
 }
 
-/** Said by add/remove when the quorum rule allows them (see ClusterHost.changeMembership). */
-export const MEMBERSHIP_UNSUPPORTED =
-  'Adding and removing KV members of an existing cluster is not supported yet: members are chosen when the cluster is created';
-
 export const quorumOf = (voters: number): number => Math.floor(voters / 2) + 1;
 
 const ROLE: Record<Role, KvMemberHealth['role']> = {
@@ -100,7 +96,7 @@ export function buildHealth(
           : peer?.match !== undefined && leaderStatus
             ? leaderStatus.lastIndex - peer.match
             : undefined;
-      const refuseRemove = r.remove(m) ?? MEMBERSHIP_UNSUPPORTED;
+      const refuseRemove = r.remove(m);
       const refuseTransfer = r.transfer(m);
       return {
         id: m.id.toString(16),
@@ -120,7 +116,7 @@ export function buildHealth(
     }),
     quorum: { voters: r.voters, up: r.up, needed: r.needed },
     candidates: candidates.map((c) => {
-      const refuseAdd = r.add(c) ?? MEMBERSHIP_UNSUPPORTED;
+      const refuseAdd = r.add(c);
       return { machineId: c.machineId, hostname: c.hostname, ...(refuseAdd ? { refuseAdd } : {}) };
     }),
     samples,

@@ -34,6 +34,7 @@ import {
 } from './boot';
 import { ClusterHost, type ClusterTiming, type MachineAction } from './host';
 import { ClusterStore, type ClusterSpec } from './store';
+import { kvPortsOf } from './kv-layout';
 
 /** The OS version a new machine of each channel runs (the updates issue moves them). */
 export const OS_VERSIONS: Record<Channel, string> = {
@@ -365,6 +366,7 @@ export class ClusterManager {
             ...(ports?.length ? { forwardedPorts: ports } : {}),
           };
         }),
+        kvRetired: [],
         running: true,
       };
       try {
@@ -594,6 +596,34 @@ export class ClusterManager {
     );
   }
 
+  /**
+   * Adds or removes a machine's KV member as a task, after the quorum check (refused at once) and,
+   * for an add, a check that the new member's ports are not another cluster's.
+   */
+  kvMembership(cluster: string | undefined, machine: string, action: 'add' | 'remove'): Task {
+    const host = this.get(cluster);
+    const m = host.checkMembership(machine, action);
+    if (action === 'add') {
+      for (const h of this.hosts.values()) {
+        if (h === host) continue;
+        const clash = host.nextMemberPorts().find((p) => kvPortsOf(h.spec).includes(p));
+        if (clash !== undefined)
+          throw new ApiError('CONFLICT', `Port ${clash} for the new KV member belongs to cluster ${h.name}`, {
+            hint: 'Stop or destroy that cluster, or add the member on another cluster layout',
+          });
+      }
+    }
+    return this.tasks.start(
+      {
+        kind: `kv.${action}Member`,
+        title:
+          action === 'add' ? `Add a KV member on ${m.hostname}` : `Remove the KV member of ${m.hostname}`,
+        cancellable: false,
+      },
+      (ctx) => host.changeMembership(m.machineId, action, ctx),
+    );
+  }
+
   /** Leaves every cluster running in Docker but stops serving them (app shutdown). */
   async shutdown(): Promise<void> {
     for (const host of this.hosts.values()) await host.detach().catch(() => undefined);
@@ -618,14 +648,6 @@ export class ClusterManager {
       this.timing,
     );
   }
-}
-
-function kvPortsOf(spec: ClusterSpec): number[] {
-  const n = spec.machines.filter((m) => m.kvMember).length;
-  return Array.from({ length: n }, (_, i) => [
-    spec.kvPorts.basePeerPort + i,
-    spec.kvPorts.baseClientPort + i,
-  ]).flat();
 }
 
 const subnetOf = (err: ApiError): unknown => (err.details as { subnet?: unknown } | undefined)?.subnet;

@@ -30,6 +30,12 @@ export const ClusterSpec = z.object({
       metadata: z.record(z.string(), z.string()),
       /** Hosts one of the cluster's KV members. */
       kvMember: z.boolean(),
+      /**
+       * Its member's slot in the KV runner (ports base + slot) and name; absent in clusters made
+       * before members could be added: the order among members, and the host name.
+       */
+      kvSlot: z.number().int().min(0).optional(),
+      kvName: z.string().optional(),
       /** False after `machine stop` or `machine kill`: it stays down across app restarts. */
       up: z.boolean().default(true),
       /** Its static address on the cluster subnet. */
@@ -45,6 +51,8 @@ export const ClusterSpec = z.object({
         .optional(),
     }),
   ),
+  /** Members removed from the KV: their slots (and ports) stay taken, their names are not reused. */
+  kvRetired: z.array(z.object({ name: z.string(), slot: z.number().int().min(0) })).default([]),
   /** Whether it should run (brought back on app start) or stay stopped. */
   running: z.boolean(),
 });

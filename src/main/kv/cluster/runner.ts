@@ -17,6 +17,11 @@ export interface ClusterOptions {
   basePort?: number;
   /** Member names; default core-01, core-02, … */
   names?: string[];
+  /**
+   * Slots of members removed from the cluster: they keep their index (ports stay where they
+   * were) but never listen or start again.
+   */
+  retired?: number[];
   /** Options applied to every member (tick, snapshot count, timeouts …). */
   member?: Partial<Omit<MemberOptions, 'name' | 'clusterToken' | 'dataDir' | 'host' | 'peerPort'>>;
 }
@@ -54,10 +59,14 @@ export class ClusterRunner {
     const c = new ClusterRunner(o, baseDir, owns, token);
     try {
       for (let i = 0; i < o.size; i++) c.slots.push(c.newSlot(i));
+      const live = c.slots.filter((s, i) => {
+        s.active = !o.retired?.includes(i);
+        return s.active;
+      });
       // Bind every port first: each founder must know all addresses before it starts.
-      await Promise.all(c.slots.map((s, i) => c.listen(s, i)));
-      c.founders = c.slots.map((s) => ({ name: s.name, addr: s.addr! }));
-      await Promise.all(c.slots.map((s) => s.member!.start({ initialCluster: c.founders })));
+      await Promise.all(c.slots.map((s, i) => (s.active ? c.listen(s, i) : undefined)));
+      c.founders = live.map((s) => ({ name: s.name, addr: s.addr! }));
+      await Promise.all(live.map((s) => s.member!.start({ initialCluster: c.founders })));
     } catch (err) {
       await c.close();
       throw err;
@@ -132,6 +141,7 @@ export class ClusterRunner {
   /** Starts member i again from its WAL, on the same address. */
   async restart(i: number): Promise<Member> {
     const s = this.slot(i);
+    if (!s.active) throw new Error(`member ${s.name} was removed from the cluster`);
     if (s.member) await this.stop(i);
     await this.listen(s, i);
     await s.member!.start({ initialCluster: this.founders });
@@ -211,11 +221,13 @@ export class ClusterRunner {
     return i;
   }
 
-  /** Removes member i from the configuration (through the leader) and stops it. */
+  /**
+   * Removes member i from the configuration (through the leader) and stops it. A member that is
+   * down is removed too (that is how a dead machine's member is let go).
+   */
   async removeMember(i: number): Promise<void> {
     const s = this.slot(i);
-    const id = s.member?.id;
-    if (id === undefined) throw new Error(`member ${i} is not running; restart it first`);
+    const id = memberIdOf(s.name, this.clusterToken);
     const leader = await this.waitForLeader();
     await leader.removeMember(id);
     s.active = false;
