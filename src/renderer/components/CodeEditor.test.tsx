@@ -1,7 +1,8 @@
 // @vitest-environment jsdom
 import { Text } from '@codemirror/state';
 import { EditorView } from '@codemirror/view';
-import { act, cleanup, render, screen } from '@testing-library/react';
+import { currentCompletions, startCompletion } from '@codemirror/autocomplete';
+import { act, cleanup, render, screen, waitFor } from '@testing-library/react';
 import { createRef } from 'react';
 import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { CodeEditor, toLintDiagnostics, type CodeEditorHandle } from './CodeEditor';
@@ -65,6 +66,27 @@ describe('CodeEditor', () => {
   it('is read-only when asked', () => {
     render(<CodeEditor label="doc" value="x" readOnly />);
     expect(screen.getByLabelText('doc').getAttribute('contenteditable')).toBe('false');
+  });
+
+  it('highlights unit files and completes their keys', async () => {
+    const { container } = render(<CodeEditor label="unit" language="unit" value={'[X-Fleet]\nGlo'} />);
+    const view = viewOf('unit');
+    expect(container.querySelector('.cm-line')?.textContent).toBe('[X-Fleet]');
+    expect(container.querySelector('.cm-line span[class]')?.textContent).toBe('[X-Fleet]');
+    act(() => view.dispatch({ selection: { anchor: view.state.doc.length } }));
+    act(() => {
+      startCompletion(view);
+    });
+    await waitFor(() => expect(currentCompletions(view.state).map((c) => c.label)).toContain('Global'));
+  });
+
+  it('takes extra extensions and swaps them when they change', () => {
+    const first = EditorView.contentAttributes.of({ 'data-extra': 'one' });
+    const { rerender } = render(<CodeEditor label="doc" value="x" extensions={first} />);
+    expect(screen.getByLabelText('doc').getAttribute('data-extra')).toBe('one');
+    const second = EditorView.contentAttributes.of({ 'data-extra': 'two' });
+    rerender(<CodeEditor label="doc" value="x" extensions={second} />);
+    expect(screen.getByLabelText('doc').getAttribute('data-extra')).toBe('two');
   });
 
   it('reveals a line: the cursor goes there', () => {

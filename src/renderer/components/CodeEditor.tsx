@@ -14,6 +14,7 @@ import {
 import { tags } from '@lezer/highlight';
 import { Box, alpha, useTheme, type Theme } from '@mui/material';
 import { useEffect, useImperativeHandle, useMemo, useRef, useState, type Ref } from 'react';
+import { unitLanguage } from '../editor';
 
 /** A problem to mark in the text; lines and columns are 1-based, the end column just past the range. */
 export interface EditorDiagnostic {
@@ -25,10 +26,12 @@ export interface EditorDiagnostic {
   message: string;
 }
 
-/** The languages the editor knows; add one here (unit files will) and every editor can use it. */
+/** The languages the editor knows; add one here and every editor can use it. */
 export const EDITOR_LANGUAGES = {
   plain: (): Extension => [],
   yaml: (): Extension => yaml(),
+  /** systemd unit files with [X-Fleet]: highlighting, completion, docs on hover. */
+  unit: (): Extension => unitLanguage(),
 };
 export type EditorLanguage = keyof typeof EDITOR_LANGUAGES;
 
@@ -46,10 +49,16 @@ export interface CodeEditorProps {
   diagnostics?: readonly EditorDiagnostic[];
   readOnly?: boolean;
   height?: number | string;
+  /**
+   * More CodeMirror extensions (e.g. a merge view, or data for completion). Pass a stable value
+   * (memoized): a new one reconfigures the editor.
+   */
+  extensions?: Extension;
   ref?: Ref<CodeEditorHandle>;
 }
 
 const NO_DIAGNOSTICS: readonly EditorDiagnostic[] = [];
+const NO_EXTENSIONS: Extension = [];
 /** Marks the transaction that copies a new `value` in, so it is not reported back as an edit. */
 const external = Annotation.define<boolean>();
 
@@ -114,6 +123,7 @@ function editorTheme(theme: Theme): Extension {
         { tag: tags.definition(tags.propertyName), color: shade(p.primary) },
         { tag: [tags.string, tags.special(tags.string)], color: shade(p.success) },
         { tag: [tags.keyword, tags.meta, tags.typeName, tags.labelName], color: shade(p.secondary) },
+        { tag: tags.heading, fontWeight: 'bold' },
         { tag: tags.invalid, color: shade(p.error) },
       ]),
     ),
@@ -137,6 +147,7 @@ export function CodeEditor({
   diagnostics = NO_DIAGNOSTICS,
   readOnly = false,
   height = 360,
+  extensions = NO_EXTENSIONS,
   ref,
 }: CodeEditorProps) {
   const theme = useTheme();
@@ -148,6 +159,7 @@ export function CodeEditor({
     language: new Compartment(),
     readOnly: new Compartment(),
     label: new Compartment(),
+    extra: new Compartment(),
   }));
 
   useEffect(() => {
@@ -160,9 +172,13 @@ export function CodeEditor({
     () => [EditorState.readOnly.of(readOnly), EditorView.editable.of(!readOnly)],
     [readOnly],
   );
-  const labelExt = useMemo(() => EditorView.contentAttributes.of({ 'aria-label': label }), [label]);
+  // tabindex: a read-only editor (e.g. a diff) can still be focused, so its text scrolls by keyboard.
+  const labelExt = useMemo(
+    () => EditorView.contentAttributes.of({ 'aria-label': label, tabindex: '0' }),
+    [label],
+  );
   // What the view starts with; the effects below keep it current afterwards.
-  const initial = useRef({ value, themeExt, languageExt, readOnlyExt, labelExt });
+  const initial = useRef({ value, themeExt, languageExt, readOnlyExt, labelExt, extensions });
 
   useEffect(() => {
     const c = initial.current;
@@ -182,6 +198,7 @@ export function CodeEditor({
           slots.language.of(c.languageExt),
           slots.readOnly.of(c.readOnlyExt),
           slots.label.of(c.labelExt),
+          slots.extra.of(c.extensions),
           EditorView.updateListener.of((u) => {
             if (u.docChanged && !u.transactions.some((tr) => tr.annotation(external)))
               onChangeRef.current?.(u.state.doc.toString());
@@ -214,6 +231,7 @@ export function CodeEditor({
   useEffect(() => reconfigure(viewRef.current, slots.language, languageExt), [slots, languageExt]);
   useEffect(() => reconfigure(viewRef.current, slots.readOnly, readOnlyExt), [slots, readOnlyExt]);
   useEffect(() => reconfigure(viewRef.current, slots.label, labelExt), [slots, labelExt]);
+  useEffect(() => reconfigure(viewRef.current, slots.extra, extensions), [slots, extensions]);
 
   useImperativeHandle(
     ref,

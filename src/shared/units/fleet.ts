@@ -7,9 +7,10 @@ import type { Diagnostic, FleetOptions, UnitEntry, UnitFile } from './types';
 
 export const FLEET_SECTION = 'X-Fleet';
 
-type FleetKey = 'MachineID' | 'MachineOf' | 'MachineMetadata' | 'Conflicts' | 'Global' | 'Replaces';
+export type FleetKey = 'MachineID' | 'MachineOf' | 'MachineMetadata' | 'Conflicts' | 'Global' | 'Replaces';
 
-const CURRENT_KEYS: readonly FleetKey[] = [
+/** The [X-Fleet] options fleet knows today. */
+export const FLEET_KEYS: readonly FleetKey[] = [
   'MachineID',
   'MachineOf',
   'MachineMetadata',
@@ -19,7 +20,7 @@ const CURRENT_KEYS: readonly FleetKey[] = [
 ];
 
 /** Deprecated spellings fleet still reads, and what they mean today. */
-const DEPRECATED_KEYS: Readonly<Record<string, FleetKey>> = {
+export const DEPRECATED_FLEET_KEYS: Readonly<Record<string, FleetKey>> = {
   'X-ConditionMachineID': 'MachineID',
   // Legacy: a boot ID is not a machine ID; fleet still honours it so such units do not start anywhere.
   'X-ConditionMachineBootID': 'MachineID',
@@ -135,11 +136,11 @@ export function fleetOptions(unit: UnitFile, unitName: string): FleetOptionsResu
     FleetKey,
     { current: OptionValue[]; deprecated: OptionValue[]; entries: UnitEntry[] }
   >();
-  for (const key of CURRENT_KEYS) byKey.set(key, { current: [], deprecated: [], entries: [] });
+  for (const key of FLEET_KEYS) byKey.set(key, { current: [], deprecated: [], entries: [] });
 
   for (const entry of entries(unit, FLEET_SECTION)) {
-    const deprecatedMeaning = DEPRECATED_KEYS[entry.key];
-    const key = (CURRENT_KEYS as readonly string[]).includes(entry.key)
+    const deprecatedMeaning = DEPRECATED_FLEET_KEYS[entry.key];
+    const key = (FLEET_KEYS as readonly string[]).includes(entry.key)
       ? (entry.key as FleetKey)
       : deprecatedMeaning;
     if (!key) {
@@ -148,7 +149,7 @@ export function fleetOptions(unit: UnitFile, unitName: string): FleetOptionsResu
         `Unknown option "${entry.key}" in [X-Fleet], ignoring.`,
         entry,
         undefined,
-        `fleet knows ${CURRENT_KEYS.join(', ')}; fleetctl refuses units with unrecognized requirements.`,
+        `fleet knows ${FLEET_KEYS.join(', ')}; fleetctl refuses units with unrecognized requirements.`,
       );
       continue;
     }

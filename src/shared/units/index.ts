@@ -36,9 +36,12 @@ export {
 } from './names';
 export {
   FLEET_SECTION,
+  FLEET_KEYS,
+  DEPRECATED_FLEET_KEYS,
   fleetOptions,
   parseBoolean,
   splitValueTokens,
+  type FleetKey,
   type FleetOptionsResult,
   type ValueToken,
 } from './fleet';
@@ -46,6 +49,9 @@ export { compileGlob, globMatch, validateGlob, type Glob } from './glob';
 export { unitHash, shortHash } from './hash';
 export {
   EXEC_KEYS,
+  SECTION_KEYS,
+  SERVICE_TYPES,
+  RESTART_POLICIES,
   lintUnit,
   serviceSpec,
   parseTimespan,
@@ -53,3 +59,12 @@ export {
   type LintResult,
   type EnvironmentParseResult,
 } from './lint';
+export {
+  UNIT_SECTIONS,
+  SECTION_DOCS,
+  KEY_DOCS,
+  SPECIFIER_DOCS,
+  sectionKeyNames,
+  keyDoc,
+  keyValues,
+} from './keys-doc';

@@ -120,7 +120,7 @@ export function parseEnvironment(text: string): EnvironmentParseResult {
 // ---------------------------------------------------------------------------------------------
 // Keys systemd knows (so we do not warn about them) and the ones we act on
 
-const SERVICE_TYPES: readonly ServiceType[] = [
+export const SERVICE_TYPES: readonly ServiceType[] = [
   'simple',
   'exec',
   'oneshot',
@@ -130,7 +130,7 @@ const SERVICE_TYPES: readonly ServiceType[] = [
   'dbus',
   'idle',
 ];
-const RESTART_POLICIES: readonly RestartPolicy[] = [
+export const RESTART_POLICIES: readonly RestartPolicy[] = [
   'no',
   'on-success',
   'on-failure',
@@ -401,6 +401,13 @@ const SERVICE_KEYS = new Set([
   'ManagedOOMSwap',
   'ManagedOOMMemoryPressure',
 ]);
+
+/** The keys lint knows per section, for editors (completion) and the docs catalog (keys-doc.ts). */
+export const SECTION_KEYS: Readonly<Record<'Unit' | 'Service' | 'Install', ReadonlySet<string>>> = {
+  Unit: UNIT_KEYS,
+  Service: SERVICE_KEYS,
+  Install: INSTALL_KEYS,
+};
 
 /** The section each unit type has besides [Unit] and [Install]. */
 const TYPE_SECTIONS: Readonly<Record<string, string>> = {

@@ -1,10 +1,131 @@
-import { Typography } from '@mui/material';
+import { Alert, Box, Button } from '@mui/material';
+import AddIcon from '@mui/icons-material/Add';
+import { useMemo } from 'react';
+import { Route, Routes, useNavigate, useParams } from 'react-router-dom';
+import { clusterFlag } from '../../actions/flotctl';
+import { useRegisterActions } from '../../actions/registry';
+import { useApi } from '../../api/hooks';
+import { useCurrentCluster, useMachines, useUnits } from '../../api/live';
+import { useNotify } from '../../app/notify';
+import { ClusterGuide } from '../machines/ClusterGuide';
+import { PageFrame } from './PageFrame';
+import { UnitEditorPage, type UnitsPageData } from './UnitEditorPage';
+import { UnitPage } from './UnitPage';
+import { UnitsList } from './UnitsList';
 
-/** Placeholder while the page is being built (issue 8). */
+/**
+ * The Units page: the table at /units, a unit at /units/:name, the editor at /units/new and
+ * /units/:name/edit — all live from the current cluster's unit and machine lists.
+ */
 export function UnitsPage() {
+  const api = useApi();
+  const notify = useNotify();
+  const navigate = useNavigate();
+  const { cluster, clusters } = useCurrentCluster();
+  const units = useUnits(cluster);
+  const machines = useMachines(cluster);
+  const clusterName = cluster?.name;
+  const active = cluster?.active ?? false;
+  const clusterArgs = useMemo(
+    () => (clusterName ? clusterFlag(clusterName, active) : []),
+    [clusterName, active],
+  );
+
+  useRegisterActions(
+    [
+      {
+        id: 'units.new',
+        title: 'New unit…',
+        section: 'Units',
+        keywords: 'create write unit file editor template submit',
+        perform: () => navigate('/units/new'),
+      },
+    ],
+    [],
+  );
+
+  const startCluster = () => {
+    if (!clusterName) return;
+    api.call('clusters.start', { name: clusterName }).then(
+      () => notify.info(`Starting cluster ${clusterName}…`),
+      (err: unknown) => notify.error(err, `Starting cluster ${clusterName}`),
+    );
+  };
+
+  if (!cluster || cluster.state !== 'running')
+    return (
+      <PageFrame title="Units" back={false}>
+        <ClusterGuide cluster={cluster} clusters={clusters} onStart={startCluster} />
+      </PageFrame>
+    );
+
+  const data: UnitsPageData = {
+    cluster: cluster.name,
+    clusterArgs,
+    units: units.items,
+    unitsLoaded: units.loaded,
+    machines: machines.items,
+  };
+  const count = units.items.length;
   return (
-    <Typography variant="h4" component="h1" sx={{ p: 3 }}>
-      Units
-    </Typography>
+    <>
+      {units.error && (
+        <Alert severity="error" sx={{ m: 3, mb: 0 }}>
+          The unit list stopped updating: {units.error.message}
+        </Alert>
+      )}
+      <Routes>
+        <Route
+          index
+          element={
+            <PageFrame
+              title="Units"
+              back={false}
+              fill
+              aside={
+                units.loaded ? `${cluster.name} · ${count} ${count === 1 ? 'unit' : 'units'}` : cluster.name
+              }
+              actions={
+                count > 0 && (
+                  <Button variant="contained" startIcon={<AddIcon />} onClick={() => navigate('/units/new')}>
+                    New unit
+                  </Button>
+                )
+              }
+            >
+              {units.loaded ? (
+                <UnitsList
+                  cluster={cluster.name}
+                  clusterArgs={clusterArgs}
+                  units={units.items}
+                  machines={machines.items}
+                />
+              ) : (
+                <Box>Loading units…</Box>
+              )}
+            </PageFrame>
+          }
+        />
+        <Route
+          path="new"
+          element={
+            <PageFrame title="New unit">
+              <UnitEditorPage {...data} />
+            </PageFrame>
+          }
+        />
+        <Route path=":name/edit" element={<EditFrame data={data} />} />
+        <Route path=":name" element={<UnitPage {...data} />} />
+      </Routes>
+    </>
+  );
+}
+
+function EditFrame({ data }: { data: UnitsPageData }) {
+  const { name = '' } = useParams();
+  return (
+    <PageFrame title={`Edit ${name}`}>
+      <UnitEditorPage {...data} />
+    </PageFrame>
   );
 }
