@@ -6,7 +6,7 @@ export interface AppAction {
   /** Stable id, e.g. go.machines or cluster.create. */
   id: string;
   title: string;
-  section: 'Navigate' | 'Clusters' | 'Machines' | 'Units' | 'App';
+  section: 'Navigate' | 'Clusters' | 'Machines' | 'Units' | 'KV' | 'App';
   /** tinykeys syntax: "$mod+k", "g m" (a sequence), "Shift+?" */
   shortcut?: string;
   /** Extra words the palette matches. */

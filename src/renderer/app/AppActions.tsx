@@ -44,6 +44,13 @@ export function AppActions({
       flotctl: flotctl('cluster', 'create', 'NAME', '--machines', 3),
     },
     {
+      id: 'units.new',
+      title: 'New unit…',
+      section: 'Units',
+      keywords: 'create write unit file editor template submit',
+      perform: () => navigate('/units/new'),
+    },
+    {
       id: 'cluster.import',
       title: 'Import from coreos-vagrant',
       section: 'Clusters',

@@ -3,7 +3,7 @@ import { Command } from 'cmdk';
 import { useState } from 'react';
 import { shortcutLabel, useActions, type AppAction } from '../actions/registry';
 
-const SECTIONS: AppAction['section'][] = ['Navigate', 'Clusters', 'Machines', 'Units', 'App'];
+const SECTIONS: AppAction['section'][] = ['Navigate', 'Clusters', 'Machines', 'Units', 'KV', 'App'];
 
 /** Ctrl/Cmd+K: every page and action, found by typing (cmdk does the matching and the listbox). */
 export function CommandPalette({ open, onClose }: { open: boolean; onClose: () => void }) {

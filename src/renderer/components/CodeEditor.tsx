@@ -1,4 +1,5 @@
 import { defaultKeymap, history, historyKeymap, indentWithTab } from '@codemirror/commands';
+import { json } from '@codemirror/lang-json';
 import { yaml } from '@codemirror/lang-yaml';
 import { HighlightStyle, syntaxHighlighting } from '@codemirror/language';
 import { lintGutter, setDiagnostics, type Diagnostic } from '@codemirror/lint';
@@ -30,6 +31,7 @@ export interface EditorDiagnostic {
 export const EDITOR_LANGUAGES = {
   plain: (): Extension => [],
   yaml: (): Extension => yaml(),
+  json: (): Extension => json(),
   /** systemd unit files with [X-Fleet]: highlighting, completion, docs on hover. */
   unit: (): Extension => unitLanguage(),
 };

@@ -196,7 +196,7 @@ export function KeyDetail({
                 label={`Value of ${key}`}
                 value={edit.text}
                 onChange={(text) => update((x) => ({ ...x, text }))}
-                language="plain"
+                language={edit.base.binary ? 'plain' : 'json'}
                 height={280}
               />
               {jsonProblem && <Alert severity="warning">Not valid JSON any more: {jsonProblem}</Alert>}

@@ -174,7 +174,7 @@ function usePaletteActions(): void {
     {
       id: 'kv.newKey',
       title: 'KV: New key…',
-      section: 'App',
+      section: 'KV',
       keywords: 'etcd put create key value',
       perform: () => navigate('/kv?new='),
     },

@@ -2,7 +2,6 @@
 import { act, cleanup, screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { useActions } from '../../actions/registry';
 import { installLayoutStubs } from '../../components/CodeEditor.testkit';
 import { giveElementsASize, machineInfo, renderUnits, running, unitInfo } from './testkit';
 
@@ -176,26 +175,5 @@ describe('UnitsPage: the table', () => {
     const rendered = rowNames().length;
     expect(rendered).toBeGreaterThan(10);
     expect(rendered).toBeLessThan(100);
-  });
-
-  it('offers "New unit…" in the command palette', async () => {
-    function Palette() {
-      const actions = useActions();
-      return (
-        <ul aria-label="Palette">
-          {actions.map((a) => (
-            <li key={a.id}>
-              <button onClick={a.perform}>{a.title}</button>
-            </li>
-          ))}
-        </ul>
-      );
-    }
-    const fake = renderUnits('/units', {}, <Palette />);
-    running(fake, [core01], [db]);
-    await userEvent.click(
-      within(screen.getByRole('list', { name: 'Palette' })).getByRole('button', { name: 'New unit…' }),
-    );
-    expect(screen.getByLabelText('Location').textContent).toBe('/units/new');
   });
 });

@@ -3,7 +3,6 @@ import AddIcon from '@mui/icons-material/Add';
 import { useMemo } from 'react';
 import { Route, Routes, useNavigate, useParams } from 'react-router-dom';
 import { clusterFlag } from '../../actions/flotctl';
-import { useRegisterActions } from '../../actions/registry';
 import { useApi } from '../../api/hooks';
 import { useCurrentCluster, useMachines, useUnits } from '../../api/live';
 import { useNotify } from '../../app/notify';
@@ -29,19 +28,6 @@ export function UnitsPage() {
   const clusterArgs = useMemo(
     () => (clusterName ? clusterFlag(clusterName, active) : []),
     [clusterName, active],
-  );
-
-  useRegisterActions(
-    [
-      {
-        id: 'units.new',
-        title: 'New unit…',
-        section: 'Units',
-        keywords: 'create write unit file editor template submit',
-        perform: () => navigate('/units/new'),
-      },
-    ],
-    [],
   );
 
   const startCluster = () => {
