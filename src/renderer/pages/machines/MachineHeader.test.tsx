@@ -1,17 +1,20 @@
 // @vitest-environment jsdom
 import { cleanup, fireEvent, render, screen, within } from '@testing-library/react';
 import { afterEach, describe, expect, it, vi } from 'vitest';
+import { TerminalsContext } from '../../terminal/TerminalDock';
 import { BoardHandlersContext } from './board-context';
 import { machineInfo } from './fixtures';
 import { MachineHeader, kvRoleText } from './MachineHeader';
 
 afterEach(cleanup);
 
-function renderHeader(machine = machineInfo('core-01', '1'), machineAction = vi.fn()) {
+function renderHeader(machine = machineInfo('core-01', '1'), machineAction = vi.fn(), open = vi.fn()) {
   render(
-    <BoardHandlersContext.Provider value={{ moveTo: vi.fn(), machineAction }}>
-      <MachineHeader machine={machine} unitCount={3} />
-    </BoardHandlersContext.Provider>,
+    <TerminalsContext.Provider value={{ open }}>
+      <BoardHandlersContext.Provider value={{ moveTo: vi.fn(), machineAction }}>
+        <MachineHeader machine={machine} unitCount={3} />
+      </BoardHandlersContext.Provider>
+    </TerminalsContext.Provider>,
   );
   return machineAction;
 }
@@ -64,5 +67,19 @@ describe('MachineHeader', () => {
       'true',
     );
     expect(screen.getByText('down')).toBeTruthy();
+  });
+
+  it('opens a terminal on a machine that is up, not on one that is down', () => {
+    const open = vi.fn();
+    renderHeader(machineInfo('core-01', '1'), vi.fn(), open);
+    fireEvent.click(screen.getByRole('button', { name: 'Actions for core-01' }));
+    fireEvent.click(screen.getByRole('menuitem', { name: 'Open terminal' }));
+    expect(open).toHaveBeenCalledWith('core-01', 'core-01');
+    cleanup();
+    renderHeader(machineInfo('core-02', '2', { health: 'down', life: 'dead' }), vi.fn(), open);
+    fireEvent.click(screen.getByRole('button', { name: 'Actions for core-02' }));
+    expect(screen.getByRole('menuitem', { name: 'Open terminal' }).getAttribute('aria-disabled')).toBe(
+      'true',
+    );
   });
 });

@@ -1,8 +1,10 @@
-import { Box, Chip, IconButton, Menu, MenuItem, Typography } from '@mui/material';
+import { Box, Chip, Divider, IconButton, Menu, MenuItem, Typography } from '@mui/material';
 import MoreVertIcon from '@mui/icons-material/MoreVert';
 import StarIcon from '@mui/icons-material/Star';
 import { memo, useId, useState } from 'react';
 import type { MachineInfo } from '../../../shared/api';
+import { machineIsUp } from '../../terminal/context';
+import { useTerminals } from '../../terminal/TerminalDock';
 import { useBoardHandlers } from './board-context';
 import { MACHINE_ACTIONS, actionAvailable } from './machine-actions';
 
@@ -74,6 +76,7 @@ export const MachineHeader = memo(function MachineHeader({
 
 function MachineMenu({ machine }: { machine: MachineInfo }) {
   const handlers = useBoardHandlers();
+  const terminals = useTerminals();
   const [anchor, setAnchor] = useState<HTMLElement | null>(null);
   const menuId = useId();
   return (
@@ -103,6 +106,16 @@ function MachineMenu({ machine }: { machine: MachineInfo }) {
               {`${a.label} ${machine.name}…`}
             </MenuItem>
           ))}
+          <Divider />
+          <MenuItem
+            disabled={!machineIsUp(machine)}
+            onClick={() => {
+              setAnchor(null);
+              terminals.open(machine.name, machine.name);
+            }}
+          >
+            Open terminal
+          </MenuItem>
         </Menu>
       )}
     </>
