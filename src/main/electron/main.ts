@@ -39,8 +39,12 @@ async function main(): Promise<void> {
       responseHeaders: { ...details.responseHeaders, 'Content-Security-Policy': [CONTENT_SECURITY_POLICY] },
     });
   });
-  // No permission (camera, notifications, geolocation...) is ever needed.
-  session.defaultSession.setPermissionRequestHandler((_wc, _permission, callback) => callback(false));
+  // Only the terminal's Paste (reading the clipboard) is ever granted, and only to the app's own
+  // page; camera, notifications, geolocation… never.
+  const CLIPBOARD = new Set(['clipboard-read', 'clipboard-sanitized-write']);
+  session.defaultSession.setPermissionRequestHandler((_wc, permission, callback, details) =>
+    callback(CLIPBOARD.has(permission) && details.requestingUrl.split('#')[0] === rendererUrl),
+  );
 
   // No <webview> anywhere, whatever a page might try.
   app.on('web-contents-created', (_e, contents) => {
