@@ -23,7 +23,7 @@ test.beforeAll(async () => {
   cluster = await serveCluster('journal', 2);
   writeFileSync(
     join(cluster.unitDir, UNIT),
-    `[Unit]\nDescription=Numbered ticks\n\n[Service]\nExecStart=/bin/sh -c 'i=0; while true; do i=$((i+1)); echo "tick $i"; sleep 0.2; done'\n`,
+    `[Unit]\nDescription=Numbered ticks\n\n[Service]\nExecStart=/bin/sh -c 'i=0; while true; do i=$((i+1)); echo "tick $i"; [ $((i % 7)) -eq 0 ] && echo "tick $i took long" >&2; sleep 0.2; done'\n`,
   );
   cluster.flotctl('start', UNIT);
 });
@@ -51,7 +51,9 @@ async function lastVisibleTick(view: Locator): Promise<number> {
   return view.evaluate((el) => {
     const box = el.getBoundingClientRect();
     let best = -1;
-    for (const row of el.querySelectorAll('.jl-row')) {
+    // The rows live in a shadow root of their own (see JournalView).
+    const rows = el.querySelector('[data-journal-rows]')?.shadowRoot?.querySelectorAll('.jl-row') ?? [];
+    for (const row of rows) {
       const r = row.getBoundingClientRect();
       if (r.top < box.top || r.bottom > box.bottom + 1) continue;
       const m = /^tick (\d+)$/.exec(row.querySelector('.jl-text')?.textContent ?? '');
@@ -229,7 +231,8 @@ test('a lost connection resumes where it stopped: every tick exactly once', asyn
           const shown = /(\d[\d,]*) shown/.exec(
             document.querySelector('[data-testid="journal-line-count"]')?.textContent ?? '',
           )?.[1];
-          const rows = [...document.querySelectorAll('[role="log"] .jl-row .jl-text')];
+          const root = document.querySelector('[data-journal-rows]')?.shadowRoot;
+          const rows = [...(root?.querySelectorAll('.jl-row .jl-text') ?? [])];
           const last = /^tick (\d+)$/.exec(rows.at(-1)?.textContent ?? '')?.[1];
           return Number(shown?.replace(/,/g, '')) - Number(last);
         }),
@@ -255,6 +258,10 @@ test('says when the unit moved to the other machine, and follows it there', asyn
   const from = /\.10(\d)\b/.exec(listed)?.[1] === '2' ? 'core-02' : 'core-01';
   const to = from === 'core-01' ? 'core-02' : 'core-01';
   cluster.flotctl('move', UNIT, to);
-  await expect(log(page)).toContainText(`${UNIT} moved from ${from} to ${to}`, { timeout: 30_000 });
+  await expect(
+    log(page).locator('.jl-notice', { hasText: `${UNIT} moved from ${from} to ${to}` }),
+  ).toBeVisible({
+    timeout: 30_000,
+  });
   await expect(sources).toContainText(`${to} ${UNIT}`, { timeout: 30_000 });
 });

@@ -31,17 +31,25 @@ function removeLeftovers(name: string): void {
   spawnSync('docker', ['network', 'rm', `flotilla-${name}`], { stdio: 'ignore' });
 }
 
-export async function startCluster(flotctlPath: string, machines = 1): Promise<BenchCluster> {
+/**
+ * `register` gets the cleanup as soon as there is something to clean (before the cluster is
+ * made), so that an interrupted start is cleaned up too.
+ */
+export async function startCluster(
+  flotctlPath: string,
+  machines: number,
+  register: (close: () => Promise<void>) => void,
+): Promise<BenchCluster> {
   const name = `jbench${Date.now().toString(36).slice(-5)}`;
   const dataDir = mkdtempSync(join(tmpdir(), 'flotilla-bench-journal-'));
   const unitDir = mkdtempSync(join(tmpdir(), 'flotilla-bench-journal-units-'));
   const proc = spawn(process.execPath, [flotctlPath, 'serve', '--port', '0', '--data-dir', dataDir], {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
-  let closed = false;
-  const close = async () => {
-    if (closed) return;
-    closed = true;
+  // One cleanup however many callers (the run's end and a Ctrl-C can both ask): all wait for it.
+  let closing: Promise<void> | undefined;
+  const close = () => (closing ??= closeOnce());
+  const closeOnce = async () => {
     if (proc.exitCode === null && proc.signalCode === null) {
       const exited = new Promise((r) => proc.once('exit', r));
       proc.kill('SIGTERM');
@@ -52,6 +60,7 @@ export async function startCluster(flotctlPath: string, machines = 1): Promise<B
     rmSync(dataDir, { recursive: true, force: true });
     rmSync(unitDir, { recursive: true, force: true });
   };
+  register(close);
   try {
     let output = '';
     const url = await new Promise<string>((resolve, reject) => {

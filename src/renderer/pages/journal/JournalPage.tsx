@@ -43,11 +43,14 @@ import { StatusChip } from './StatusChip';
 import { useJournalFeed } from './useJournalFeed';
 import { useModelVersion } from './useModelVersion';
 
+/** The counters beside the view update a few times a second, not every frame. */
+const COUNTER_MS = 250;
+
 const plural = (n: number, one: string, many = `${one}s`) => `${n.toLocaleString()} ${n === 1 ? one : many}`;
 
 /** "N lines", and when the cap dropped older ones, says so. */
 function LineCount({ model }: { model: JournalModel }) {
-  useModelVersion(model);
+  useModelVersion(model, COUNTER_MS);
   const { store } = model;
   return (
     <>
@@ -67,7 +70,7 @@ function LineCount({ model }: { model: JournalModel }) {
 
 /** The match count and position, current with every batch. */
 function MatchCount({ model, current }: { model: JournalModel; current: CurrentMatch | undefined }) {
-  useModelVersion(model);
+  useModelVersion(model, COUNTER_MS);
   const index = model.index;
   if (!index) return null;
   if (index.total === 0) return <>No matches</>;
@@ -91,7 +94,7 @@ function positionOf(model: JournalModel, m: CurrentMatch): number | undefined {
 
 /** The sources on screen with their colours: the key to the lanes. */
 function Legend({ model }: { model: JournalModel }) {
-  useModelVersion(model);
+  useModelVersion(model, COUNTER_MS);
   const mode = useTheme().palette.mode;
   const sources = model.store.sources.filter((s) => s.key !== 'notice');
   if (sources.length === 0) return null;

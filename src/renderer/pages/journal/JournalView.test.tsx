@@ -7,7 +7,7 @@ import { giveElementsASize } from '../machines/testkit';
 import { JournalModel } from './model';
 import { JournalView } from './JournalView';
 import type { NewLine } from './store';
-import { giveScrollHeight } from './testkit';
+import { giveScrollHeight, journalRows, journalText } from './testkit';
 
 let restoreLayout: () => void;
 let restoreScroll: () => void;
@@ -66,10 +66,13 @@ describe('JournalView', () => {
     render(<Harness model={model} />);
     await frame();
     const log = screen.getByRole('log', { name: 'Journal lines' });
-    expect(log.textContent).toContain('tick 501');
-    expect(log.textContent).not.toContain('tick 1 ');
-    expect(log.querySelectorAll('.jl-row').length).toBeLessThan(100);
-    const err = [...log.querySelectorAll('.jl-stderr')].at(-1)!;
+    expect(journalText()).toContain('tick 501');
+    expect(journalText()).not.toContain('tick 1\n');
+    expect(journalRows().length).toBeLessThan(100);
+    expect(log.contains(document.querySelector('[data-journal-rows]'))).toBe(true);
+    const err = journalRows()
+      .filter((r) => r.classList.contains('jl-stderr'))
+      .at(-1)!;
     expect(err.textContent).toContain('ERR');
     expect(err.textContent).toContain('core-01 tick.service');
     expect(err.textContent).toContain('Nov 22 02:');
@@ -92,7 +95,7 @@ describe('JournalView', () => {
     expect(pill.textContent).toBe('8 new lines');
     fireEvent.click(pill);
     expect(screen.queryByRole('button', { name: /new lines|Following paused/ })).toBeNull();
-    expect(log.textContent).toContain('tick 108');
+    expect(journalText()).toContain('tick 108');
   });
 
   it('pauses on Page Up and follows again on End', async () => {
@@ -113,12 +116,12 @@ describe('JournalView', () => {
     render(<Harness model={model} />);
     act(() => model.setSearch('tick 2\\d', { regex: true, caseSensitive: false }));
     await frame();
-    const marks = [...document.querySelectorAll('mark')].map((m) => m.textContent);
+    const marks = journalRows().flatMap((r) => [...r.querySelectorAll('mark')].map((m) => m.textContent));
     expect(marks).toHaveLength(10);
     expect(marks).toContain('tick 25');
     act(() => model.setFilter(true));
     await frame();
-    const rows = [...document.querySelectorAll('.jl-row .jl-text')].map((r) => r.textContent);
+    const rows = journalRows().map((r) => r.querySelector('.jl-text')?.textContent);
     expect(rows).toEqual(Array.from({ length: 10 }, (_, i) => `tick 2${i}`));
   });
 });

@@ -7,12 +7,14 @@ import {
   useEffect,
   useImperativeHandle,
   useLayoutEffect,
+  useMemo,
   useRef,
   useState,
   type KeyboardEvent,
   type Ref,
   type RefObject,
 } from 'react';
+import { createPortal } from 'react-dom';
 import { laneColor, sourceLabel } from './lanes';
 import {
   FONT_PX,
@@ -85,7 +87,6 @@ function useInnerSize(el: RefObject<HTMLDivElement | null>): { width: number; he
 const MARKS: Record<LineStream, string> = { stdout: '', stderr: 'ERR', system: 'SYS', notice: '»»»' };
 
 interface RowProps {
-  abs: number;
   index: number;
   start: number;
   time: number;
@@ -101,6 +102,28 @@ interface RowProps {
   currentOcc: number;
   wrap: boolean;
   measure: ((el: HTMLDivElement | null) => void) | undefined;
+}
+
+/** The rows' stylesheet (inside their shadow root: plain CSS, the theme's colours put in). */
+function rowStyles(mode: 'light' | 'dark'): string {
+  const dark = mode === 'dark';
+  // Rows are placed with `top`, not a transform: a transformed row is a paint layer of its own.
+  return `
+.jl-row { position: absolute; left: 0; display: flex; min-width: 100%; width: max-content; box-sizing: border-box;
+  border-left: 3px solid; padding: 0 8px 0 6px; white-space: pre; }
+.jl-row.jl-wrap { width: 100%; }
+.jl-wrap .jl-text { white-space: pre-wrap; word-break: break-all; flex: 1 1 auto; min-width: 0; }
+.jl-time { flex: 0 0 ${CLOCK_CHARS}ch; margin-right: 1ch; color: ${dark ? '#b0b0b0' : '#5f6368'}; }
+.jl-src { flex: 0 0 auto; margin-right: 1ch; overflow: hidden; }
+.jl-mark { flex: 0 0 ${MARK_CHARS}ch; margin-right: 1ch; font-weight: 700; }
+.jl-stderr { background: ${dark ? 'rgba(244,67,54,0.10)' : 'rgba(211,47,47,0.05)'}; }
+.jl-stderr .jl-mark, .jl-stderr .jl-text { color: ${dark ? '#ff8a80' : '#c62828'}; }
+.jl-system .jl-mark, .jl-system .jl-text { color: ${dark ? '#b0bec5' : '#546e7a'}; }
+.jl-notice { background: ${dark ? 'rgba(33,150,243,0.16)' : '#e3f2fd'}; color: ${dark ? '#90caf9' : '#0d47a1'}; }
+mark { background: ${dark ? '#8d6e00' : '#fff176'}; color: inherit; border-radius: 2px; }
+mark.jl-current { background: ${dark ? '#ef6c00' : '#ff9800'}; color: ${dark ? '#fff' : '#000'};
+  outline: 1px solid ${dark ? '#fff' : '#000'}; }
+`;
 }
 
 /** One line. Memoized: while following, only the lines that scroll in render. */
@@ -128,8 +151,8 @@ const Row = memo(function Row({
       className={`jl-row jl-${stream}${wrap ? ' jl-wrap' : ''}`}
       style={{ top: start, borderLeftColor: color }}
     >
-      {timestamps && <span className="jl-time">{formatClock(time, { utc: utc })}</span>}
-      <span className="jl-src" style={{ color: color, width: `${labelChars}ch` }}>
+      {timestamps && <span className="jl-time">{formatClock(time, { utc })}</span>}
+      <span className="jl-src" style={{ color, width: `${labelChars}ch` }}>
         {label}
       </span>
       <span className="jl-mark" aria-hidden={stream === 'notice' ? true : undefined}>
@@ -165,6 +188,13 @@ export function JournalView(props: JournalViewProps) {
   const version = useModelVersion(model);
   const scroller = useRef<HTMLDivElement>(null);
   const size = useInnerSize(scroller);
+  // The rows live in a shadow root with a stylesheet of their own: the app's global rules (the
+  // CSS baseline's `*, ::before, ::after` above all) made styling a screenful of new rows cost
+  // ~20 ms a frame; inside, a few rules match and scrolling a million lines keeps 60 fps.
+  const [rowsRoot, setRowsRoot] = useState<ShadowRoot | null>(null);
+  const attachRows = useCallback((el: HTMLDivElement | null) => {
+    if (el) setRowsRoot(el.shadowRoot ?? el.attachShadow({ mode: 'open' }));
+  }, []);
   const { store } = model;
   const count = model.count;
 
@@ -258,7 +288,7 @@ export function JournalView(props: JournalViewProps) {
   const items = virtualizer.getVirtualItems();
   const firstShown = items[0]?.index ?? 0;
   const lastShown = items[items.length - 1]?.index ?? -1;
-  useEffect(() => {
+  useLayoutEffect(() => {
     onRendered?.(firstShown, lastShown);
   });
 
@@ -319,7 +349,31 @@ export function JournalView(props: JournalViewProps) {
 
   const newLines = following ? 0 : Math.max(0, model.absEnd - pausedAt);
   const currentStore = current ? current.abs - store.dropped : -1;
-  const dark = mode === 'dark';
+  const css = useMemo(() => rowStyles(mode), [mode]);
+  const rows = items.map((item) => {
+    const i = model.storeIndex(item.index);
+    const source = store.source(i);
+    const stream = store.stream(i);
+    return (
+      <Row
+        key={store.dropped + i}
+        index={item.index}
+        start={item.start}
+        time={store.time(i)}
+        timestamps={timestamps}
+        utc={utc}
+        label={stream === 'notice' ? '' : sourceLabel(source)}
+        labelChars={labelChars}
+        color={stream === 'notice' ? 'transparent' : laneColor(source.index, mode)}
+        stream={stream}
+        text={store.text(i)}
+        matcher={model.matcher}
+        currentOcc={i === currentStore ? (current?.occ ?? -1) : -1}
+        wrap={wrap}
+        measure={wrap ? virtualizer.measureElement : undefined}
+      />
+    );
+  });
   return (
     <Box sx={{ position: 'relative', flex: 1, minHeight: 0, display: 'flex' }} data-version={version}>
       <Box
@@ -344,76 +398,26 @@ export function JournalView(props: JournalViewProps) {
           fontSize: `${FONT_PX}px`,
           lineHeight: `${ROW_H}px`,
           bgcolor: 'background.paper',
+          color: 'text.primary',
           border: 1,
           borderColor: 'divider',
           borderRadius: 1,
           '&:focus-visible': { outline: `2px solid ${theme.palette.primary.main}`, outlineOffset: -2 },
-          // Rows are placed with `top`, not a transform: a transformed row costs Chromium a paint
-          // layer of its own, and replacing a screenful of them per frame halved the frame rate.
-          '& .jl-row': {
-            position: 'absolute',
-            left: 0,
-            display: 'flex',
-            minWidth: '100%',
-            width: 'max-content',
-            boxSizing: 'border-box',
-            borderLeft: '3px solid',
-            pl: '6px',
-            pr: '8px',
-            whiteSpace: 'pre',
-          },
-          '& .jl-row.jl-wrap': { width: '100%' },
-          '& .jl-wrap .jl-text': {
-            whiteSpace: 'pre-wrap',
-            wordBreak: 'break-all',
-            flex: '1 1 auto',
-            minWidth: 0,
-          },
-          '& .jl-time': { flex: `0 0 ${CLOCK_CHARS}ch`, mr: '1ch', color: 'text.secondary' },
-          '& .jl-src': { flex: '0 0 auto', mr: '1ch', overflow: 'hidden', textOverflow: 'clip' },
-          '& .jl-mark': { flex: `0 0 ${MARK_CHARS}ch`, mr: '1ch', fontWeight: 700 },
-          '& .jl-stderr .jl-mark, & .jl-stderr .jl-text': { color: dark ? '#ff8a80' : '#c62828' },
-          '& .jl-system .jl-mark, & .jl-system .jl-text': { color: dark ? '#b0bec5' : '#546e7a' },
-          '& .jl-stderr': { bgcolor: dark ? 'rgba(244,67,54,0.08)' : 'rgba(211,47,47,0.05)' },
-          '& .jl-notice': {
-            bgcolor: dark ? 'rgba(33,150,243,0.16)' : '#e3f2fd',
-            color: dark ? '#90caf9' : '#0d47a1',
-          },
-          '& mark': { bgcolor: dark ? '#8d6e00' : '#fff176', color: 'inherit', borderRadius: '2px' },
-          '& mark.jl-current': {
-            bgcolor: dark ? '#ef6c00' : '#ff9800',
-            color: dark ? '#fff' : '#000',
-            outline: `1px solid ${dark ? '#fff' : '#000'}`,
-          },
         }}
       >
-        <div style={{ height: virtualizer.getTotalSize(), position: 'relative', width: '100%' }}>
-          {items.map((item) => {
-            const i = model.storeIndex(item.index);
-            const source = store.source(i);
-            const stream = store.stream(i);
-            return (
-              <Row
-                key={store.dropped + i}
-                abs={store.dropped + i}
-                index={item.index}
-                start={item.start}
-                time={store.time(i)}
-                timestamps={timestamps}
-                utc={utc}
-                label={stream === 'notice' ? '' : sourceLabel(source)}
-                labelChars={labelChars}
-                color={stream === 'notice' ? 'transparent' : laneColor(source.index, mode)}
-                stream={stream}
-                text={store.text(i)}
-                matcher={model.matcher}
-                currentOcc={i === currentStore ? (current?.occ ?? -1) : -1}
-                wrap={wrap}
-                measure={wrap ? virtualizer.measureElement : undefined}
-              />
-            );
-          })}
-        </div>
+        <div
+          ref={attachRows}
+          data-journal-rows=""
+          style={{ height: virtualizer.getTotalSize(), position: 'relative', width: '100%' }}
+        />
+        {rowsRoot &&
+          createPortal(
+            <>
+              <style>{css}</style>
+              {rows}
+            </>,
+            rowsRoot,
+          )}
       </Box>
       {!following && (
         <Button

@@ -178,6 +178,9 @@ describe('JournalFeed', () => {
 
   it('resubscribes after its cursors when asked (the cluster started again)', () => {
     const t = start();
+    // Still loading its first batch: nothing to resume, the subscription stays.
+    t.feed.resume();
+    expect(t.subs).toHaveLength(1);
     t.last().emit(batch('k1', entry('m1', 1)));
     t.feed.resume();
     expect(t.subs[0]!.active).toBe(false);

@@ -131,7 +131,8 @@ export class JournalFeed {
   resume(): void {
     if (!this.running) return;
     for (const s of this.streams) {
-      if (s.state === 'failed') continue;
+      // Failed for good, or still loading its first batch (nothing to resume yet).
+      if (s.state === 'failed' || (s.state === 'connecting' && s.cursor === undefined)) continue;
       this.close(s);
       s.resuming = s.cursor !== undefined;
       this.open(s);

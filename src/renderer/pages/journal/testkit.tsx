@@ -67,3 +67,16 @@ export function giveScrollHeight(px = 100_000): () => void {
   Object.defineProperty(HTMLElement.prototype, 'scrollHeight', { configurable: true, get: () => px });
   return () => Reflect.deleteProperty(HTMLElement.prototype, 'scrollHeight');
 }
+
+/** The journal's rows, which live in a shadow root (queries of the document do not see them). */
+export function journalRows(): HTMLElement[] {
+  const root = document.querySelector('[data-journal-rows]')?.shadowRoot;
+  return root ? [...root.querySelectorAll<HTMLElement>('.jl-row')] : [];
+}
+
+/** The text of every row in the page, one string. */
+export function journalText(): string {
+  return journalRows()
+    .map((r) => r.textContent)
+    .join('\n');
+}

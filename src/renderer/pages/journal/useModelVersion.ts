@@ -19,8 +19,11 @@ const frame = (fn: () => void): (() => void) => {
   return () => clearTimeout(id);
 };
 
-/** The model's version, re-rendering at most once a frame however many batches arrive. */
-export function useModelVersion(model: JournalModel): number {
+/**
+ * The model's version, re-rendering at most once a frame however many batches arrive, or at most
+ * once every `minIntervalMs` (counters beside the view need not change 60 times a second).
+ */
+export function useModelVersion(model: JournalModel, minIntervalMs = 0): number {
   const subscribe = useCallback(
     (notify: () => void) => {
       let cancel: (() => void) | undefined;
@@ -34,7 +37,7 @@ export function useModelVersion(model: JournalModel): number {
       };
       const off = model.subscribe(() => {
         if (cancel || timer) return;
-        const wait = renderInterval(model.count) - (performance.now() - last);
+        const wait = Math.max(renderInterval(model.count), minIntervalMs) - (performance.now() - last);
         if (wait > 0) timer = setTimeout(() => (cancel = frame(run)), wait);
         else cancel = frame(run);
       });
@@ -44,7 +47,7 @@ export function useModelVersion(model: JournalModel): number {
         clearTimeout(timer);
       };
     },
-    [model],
+    [model, minIntervalMs],
   );
   return useSyncExternalStore(subscribe, () => model.version);
 }
