@@ -1,5 +1,5 @@
 // @vitest-environment jsdom
-import { cleanup, fireEvent, screen, within } from '@testing-library/react';
+import { cleanup, fireEvent, screen, waitFor, within } from '@testing-library/react';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { Plan } from '../../../shared/api';
 import { ApiError } from '../../../shared/api';
@@ -89,7 +89,11 @@ describe('PlanDialog', () => {
       throw new ApiError('CONFLICT', 'hello@1.service moved meanwhile', { hint: 'look again and retry' });
     });
     renderPlan(async () => plan, onApply);
-    fireEvent.click(await screen.findByRole('button', { name: 'Apply' }));
+    // Apply is disabled until the plan has loaded: click it once it is enabled (a click on the
+    // disabled button does nothing, which under load made this test race).
+    const apply = await screen.findByRole('button', { name: 'Apply' });
+    await waitFor(() => expect(apply).toHaveProperty('disabled', false));
+    fireEvent.click(apply);
     expect(
       await screen.findByText('The move failed: hello@1.service moved meanwhile — look again and retry'),
     ).toBeTruthy();
