@@ -74,24 +74,36 @@ describe(`KV members added and removed (${NAME})`, () => {
     expect((await health()).candidates.map((c) => [c.hostname, c.refuseAdd])).toEqual([
       ['core-04', undefined],
     ]);
+    // The killed machine leads: the two left must elect a leader before membership can change.
+    await core!.service.call('kv.transferLeader', { cluster: NAME, machine: 'core-03' });
     await core!.clusters.get(NAME).machineAction('core-03', 'kill');
-    const refused = await core!.service
-      .call('kv.removeMember', { cluster: NAME, machine: 'core-02' })
-      .catch((e: ApiError) => e);
-    expect(refused).toMatchObject({
-      code: 'CONFLICT',
-      message:
-        'Removing core-02 leaves 1 of 2 members up, below the quorum of 2: start the machines that are down first',
-    });
-    expect(await members()).toEqual(['core-01:up', 'core-02:up', 'core-03:down']);
-    await core!.clusters.get(NAME).machineAction('core-03', 'start');
+    try {
+      await eventually('a leader among the two left', async () => (await health()).leader, Boolean, 10_000);
+      const refused = await core!.service
+        .call('kv.removeMember', { cluster: NAME, machine: 'core-02' })
+        .catch((e: ApiError) => e);
+      expect(refused).toMatchObject({
+        code: 'CONFLICT',
+        message:
+          'Removing core-02 leaves 1 of 2 members up, below the quorum of 2: start the machines that are down first',
+      });
+      expect(await members()).toEqual(['core-01:up', 'core-02:up', 'core-03:down']);
+    } finally {
+      await core!.clusters.get(NAME).machineAction('core-03', 'start');
+    }
   });
 
   it('removes the leader’s member after handing leadership over, and adds one on core-04; data stays', async () => {
     const kv = client();
     try {
       await kv.put('/kept/before').value('yes');
-      const leader = await eventually('a leader', async () => (await health()).leader, Boolean, 10_000);
+      const h = await eventually(
+        'three members up with a leader',
+        () => health(),
+        (x) => x.quorum.up === 3 && !!x.leader,
+        10_000,
+      );
+      const leader = h.leader;
       await runTask('kv.removeMember', leader!);
       const after = await health();
       expect(after.members.map((m) => m.hostname).sort()).toEqual(
