@@ -44,6 +44,9 @@ test('the theme follows the OS and the toggle overrides it, remembered across re
 test('the last page is remembered', async ({ page }) => {
   await page.goto(served.url);
   await page.getByRole('navigation', { name: 'Pages' }).getByRole('button', { name: 'Journal' }).click();
+  // The page is remembered once it has rendered: reload only after that, not mid-navigation.
+  await expect(page.getByRole('heading', { level: 1, name: 'Journal' })).toBeVisible();
+  await expect.poll(() => page.evaluate(() => localStorage.getItem('flotilla.lastPage'))).toBe('/journal');
   await page.goto(served.origin + '/');
   await expect(page.getByRole('heading', { level: 1, name: 'Journal' })).toBeVisible();
 });
