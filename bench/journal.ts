@@ -19,13 +19,14 @@
 // the end, also after a failure or Ctrl-C.
 // Run: node bench/run.mjs bench/journal.ts [--lines=150000] [--rate=5000]
 import { chromium, type Browser, type Page } from '@playwright/test';
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { join, resolve } from 'node:path';
 import { CHROMIUM_ARGS, CHROMIUM_PATH } from '../e2e/chromium';
 import { buildApp, type PrivateBuild } from './journal/build';
-import { docker, startCluster, type BenchCluster } from './journal/cluster';
+import { serveCluster, type ServedCluster } from '../e2e/cluster-fixture';
+import { openApp } from '../e2e/serve';
 import { generatorUnit } from './journal/generator';
 import { FRAME_MS, frameSummary, int, ms, quantile } from './journal/stats';
 
@@ -91,10 +92,12 @@ const scrollFor = (page: Page, mode: 'continuous' | 'jump', durationMs: number) 
     [mode, durationMs] as const,
   );
 
-async function openJournal(page: Page, c: BenchCluster, route: string): Promise<void> {
-  await page.goto(c.url);
-  await page.waitForURL((u) => !u.searchParams.has('token'));
-  await page.goto(`${c.origin}/#${route}`);
+function docker(...args: string[]): string {
+  return execFileSync('docker', args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }).trim();
+}
+
+async function openJournal(page: Page, c: ServedCluster, route: string): Promise<void> {
+  await openApp(page, c.served, route);
   await page.getByRole('log', { name: 'Journal lines' }).waitFor();
 }
 
@@ -143,7 +146,7 @@ async function waitFor<T>(
 
 async function main(): Promise<void> {
   let built: PrivateBuild | undefined;
-  let cluster: BenchCluster | undefined;
+  let cluster: ServedCluster | undefined;
   let closeCluster: (() => Promise<void>) | undefined;
   let browser: Browser | undefined;
   let dockerLogs: ReturnType<typeof followDockerLogs> | undefined;
@@ -167,7 +170,10 @@ async function main(): Promise<void> {
     built = await buildApp(ROOT);
     log('starting flotctl serve and a one-machine cluster…');
     const t0 = Date.now();
-    cluster = await startCluster(built.flotctl, 1, (close) => (closeCluster = close));
+    cluster = await serveCluster('jbench', 1, [], {
+      flotctl: built.flotctl,
+      register: (close) => (closeCluster = close),
+    });
     log(`cluster ${cluster.name} up in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
     const c = cluster;
     const machine = docker(

@@ -2,9 +2,7 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startServe, type Served } from './serve';
-
-const ROOT = join(__dirname, '..');
+import { FLOTCTL, startServe, type Served } from './serve';
 
 /**
  * A `flotctl serve` with one running cluster made by `flotctl cluster create`, for the e2e specs
@@ -32,13 +30,26 @@ export function removeClusterLeftovers(name: string): void {
   spawnSync('docker', ['network', 'rm', `flotilla-${name}`], { stdio: 'ignore' });
 }
 
+export interface ServeClusterOptions {
+  /** flotctl to run (default: the repo's). */
+  flotctl?: string;
+  /** Gets the cleanup as soon as there is something to clean, before the cluster is made (Ctrl-C). */
+  register?: (close: () => Promise<void>) => void;
+}
+
 /** `tag` makes the name recognisable in `docker ps` (≤ 8 letters); a time suffix keeps runs apart. */
-export async function serveCluster(tag: string, machines = 3, extra: string[] = []): Promise<ServedCluster> {
+export async function serveCluster(
+  tag: string,
+  machines = 3,
+  extra: string[] = [],
+  opts: ServeClusterOptions = {},
+): Promise<ServedCluster> {
+  const bin = opts.flotctl ?? FLOTCTL;
   const name = `${tag}${Date.now().toString(36).slice(-5)}`;
   const unitDir = mkdtempSync(join(tmpdir(), `flotilla-e2e-${tag}-`));
-  const served = await startServe();
+  const served = await startServe({}, bin);
   const flotctl = (...args: string[]): string => {
-    const r = spawnSync(process.execPath, [join(ROOT, 'bin', 'flotctl'), ...args], {
+    const r = spawnSync(process.execPath, [bin, ...args], {
       env: { ...process.env, FLOTILLA_HOME: served.dataDir },
       cwd: unitDir,
       encoding: 'utf8',
@@ -48,11 +59,15 @@ export async function serveCluster(tag: string, machines = 3, extra: string[] = 
       throw new Error(`flotctl ${args.join(' ')} exited ${r.status}: ${r.stderr}${r.stdout}`);
     return r.stdout;
   };
-  const close = async () => {
-    await served.stop();
-    removeClusterLeftovers(name);
-    rmSync(unitDir, { recursive: true, force: true });
-  };
+  // One cleanup however many ask (a run's end and a Ctrl-C both may): all wait for it.
+  let closing: Promise<void> | undefined;
+  const close = () =>
+    (closing ??= (async () => {
+      await served.stop();
+      removeClusterLeftovers(name);
+      rmSync(unitDir, { recursive: true, force: true });
+    })());
+  opts.register?.(close);
   try {
     flotctl('cluster', 'create', name, '--machines', String(machines), ...extra);
   } catch (err) {

@@ -15,17 +15,16 @@ export interface Served {
 
 const ROOT = join(__dirname, '..');
 
+/** The repo's flotctl; a bundled caller (bench) passes its own, its __dirname being elsewhere. */
+export const FLOTCTL = join(ROOT, 'bin', 'flotctl');
+
 /** Starts `flotctl serve --port 0` in a fresh data dir and waits for its printed URL. */
-export async function startServe(env: NodeJS.ProcessEnv = {}): Promise<Served> {
+export async function startServe(env: NodeJS.ProcessEnv = {}, flotctl = FLOTCTL): Promise<Served> {
   const dataDir = await mkdtemp(join(tmpdir(), 'flotilla-e2e-'));
-  const proc = spawn(
-    process.execPath,
-    [join(ROOT, 'bin', 'flotctl'), 'serve', '--port', '0', '--data-dir', dataDir],
-    {
-      env: { ...process.env, ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    },
-  );
+  const proc = spawn(process.execPath, [flotctl, 'serve', '--port', '0', '--data-dir', dataDir], {
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let output = '';
   const url = await new Promise<string>((resolve, reject) => {
     const timer = setTimeout(

@@ -9,11 +9,12 @@ import {
   LinearProgress,
   Typography,
 } from '@mui/material';
-import { useEffect, useId, useMemo, useState, type ReactNode } from 'react';
+import { useEffect, useId, useMemo, useState } from 'react';
 import type { MachineInfo, Plan } from '../../../shared/api';
 import { describeError, useConfirm } from '../../app/notify';
 import { CopyCommand } from '../../components/CopyCommand';
-import { hostNames, hostOf, withHostNames, type HostNames } from './verdicts';
+import { PlanSteps } from './PlanSteps';
+import { hostNames, hostOf } from './verdicts';
 
 type Loaded = { plan: Plan } | { error: string };
 
@@ -78,30 +79,8 @@ export function PlanDialog({
         {loaded && 'error' in loaded && (
           <Alert severity="error">Could not get the plan: {loaded.error}</Alert>
         )}
-        {plan && !plan.valid && (
-          <Alert severity="error" sx={{ mb: 1 }}>
-            The scheduler refuses this move:
-            <Box component="ul" sx={{ m: 0, pl: 2 }}>
-              {plan.problems.map((p) => (
-                <li key={p}>{withHostNames(p, names)}</li>
-              ))}
-            </Box>
-          </Alert>
-        )}
         {plan && (
-          <>
-            <Steps title="Stops" empty="Nothing stops." steps={plan.stops} names={names} />
-            <Steps title="Starts" empty="Nothing starts." steps={plan.starts} names={names} />
-            {plan.blocked.length > 0 && (
-              <Section title="Cannot be placed afterwards">
-                {plan.blocked.map((b) => (
-                  <li key={b.unit}>
-                    {b.unit}: {withHostNames(b.reason.message, names)}
-                  </li>
-                ))}
-              </Section>
-            )}
-          </>
+          <PlanSteps plan={plan} names={names} what="move" blockedTitle="Cannot be placed afterwards" />
         )}
         {applyError && (
           <Alert severity="error" sx={{ mt: 1 }}>
@@ -118,45 +97,5 @@ export function PlanDialog({
         </Button>
       </DialogActions>
     </Dialog>
-  );
-}
-
-function Steps({
-  title,
-  empty,
-  steps,
-  names,
-}: {
-  title: string;
-  empty: string;
-  steps: Plan['stops'];
-  names: HostNames;
-}) {
-  return (
-    <Section title={title}>
-      {steps.length === 0 ? (
-        <li>{empty}</li>
-      ) : (
-        steps.map((s) => (
-          <li key={`${s.unit}|${s.machineId}`}>
-            <strong>{s.unit}</strong> on <strong>{hostOf(names, s.machineId)}</strong>
-            {s.reason && ` — ${withHostNames(s.reason, names)}`}
-          </li>
-        ))
-      )}
-    </Section>
-  );
-}
-
-function Section({ title, children }: { title: string; children: ReactNode }) {
-  return (
-    <Box component="section" aria-label={title} sx={{ mt: 1 }}>
-      <Typography variant="subtitle2" component="h3">
-        {title}
-      </Typography>
-      <Box component="ul" sx={{ m: 0, pl: 2.5 }}>
-        {children}
-      </Box>
-    </Box>
   );
 }

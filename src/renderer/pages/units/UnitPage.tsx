@@ -27,7 +27,7 @@ import { stateLabel, stateTone } from '../machines/unit-state';
 import { hostOf, withHostNames, hostNames, type HostNames } from '../machines/verdicts';
 import type { UnitsPageData } from './UnitEditorPage';
 import { PageFrame } from './PageFrame';
-import { RuledOut } from './PlanView';
+import { RuledOut } from '../machines/PlanSteps';
 import { DestroyDialog, useUnitActions } from './unit-actions';
 import { ToneDot } from './UnitsList';
 import { actionCommand, unitEditPath, type UnitAction } from './units-model';
