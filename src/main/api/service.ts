@@ -139,6 +139,29 @@ export class ApiService {
       'kv.transferLeader': async (p) => ({ leader: await clusters.get(p.cluster).transferLeader(p.machine) }),
       'kv.addMember': async (p) => ({ taskId: clusters.kvMembership(p.cluster, p.machine, 'add').id }),
       'kv.removeMember': async (p) => ({ taskId: clusters.kvMembership(p.cluster, p.machine, 'remove').id }),
+      'updates.status': async (p) => clusters.get(p.cluster).updates.view(),
+      'updates.check': async (p) => ({ machines: clusters.get(p.cluster).updates.check(p.machine) }),
+      'updates.setChannel': async (p) => ({
+        machines: await clusters.get(p.cluster).updates.setChannel(p.machine, p.channel),
+      }),
+      'updates.setStrategy': async (p) => ({
+        machines: await clusters.get(p.cluster).updates.setStrategy(p.machine, p.strategy, p.window),
+      }),
+      'updates.setServer': async (p) => ({
+        machines: await clusters.get(p.cluster).updates.setServer(p.machine, p.server),
+      }),
+      'updates.setCheckInterval': async (p) => {
+        await clusters.get(p.cluster).updates.setCheckInterval(p.seconds);
+        return {};
+      },
+      'updates.reboot': async (p) => ({ taskId: clusters.updateReboot(p.cluster, p.machine, 'reboot').id }),
+      'updates.rollback': async (p) => ({
+        taskId: clusters.updateReboot(p.cluster, p.machine, 'rollback').id,
+      }),
+      'locksmith.status': async (p) => clusters.get(p.cluster).updates.lockStatus(p.group),
+      'locksmith.lock': async (p) => clusters.get(p.cluster).updates.lock(p.machine, p.group),
+      'locksmith.unlock': async (p) => clusters.get(p.cluster).updates.unlock(p.machine, p.group),
+      'locksmith.setMax': async (p) => clusters.get(p.cluster).updates.setMax(p.max, p.group),
     };
     this.subscribers = {
       'docker.status': (_p, emit) => {
@@ -168,6 +191,7 @@ export class ApiService {
       'kv.watch': (p, emit, fail) =>
         clusters.get(p.cluster).kvExplorer().watch(p.prefix, p.fromRevision, emit, fail),
       'kv.health': (p, emit) => clusters.get(p.cluster).subscribeKvHealth(emit),
+      'updates.changed': (p, emit) => clusters.get(p.cluster).updates.subscribe(emit),
       'shell.session': (p, emit, fail) => {
         const host = clusters.get(p.cluster);
         return shells.open(() => host.shellTarget(p.target), p, emit, fail);

@@ -8,6 +8,8 @@ import { kvCommand } from './kv';
 import { SSH_HELP, sshCommand } from './ssh';
 import { MACHINE_HELP, machineCommand } from './machine';
 import { JOURNAL_HELP, journalCommand } from './journal';
+import { LOCKSMITH_HELP, locksmithCommand } from './locksmith';
+import { UPDATE_HELP, updateCommand } from './update';
 import { runTask } from './follow-task';
 import { UNITS_HELP, unitCommands } from './units';
 import { CommandError, UsageError, intFlag, parseFlags } from './usage';
@@ -44,6 +46,10 @@ ${CLUSTER_HELP}
 ${MACHINE_HELP}
 
 ${UNITS_HELP}
+
+${UPDATE_HELP}
+
+${LOCKSMITH_HELP}
 
 Data dir: --data-dir, else $FLOTILLA_HOME, else ~/.config/flotilla.
 Exit codes: 0 ok, 1 failure, 2 usage.`;
@@ -103,6 +109,8 @@ export const commands: Record<string, Handler> = {
   ssh: (args, io) => sshCommand(args, io),
   machine: (args, io) => machineCommand(args, io),
   journal: (args, io) => journalCommand(args, io),
+  update: (args, io) => updateCommand(args, io),
+  locksmith: (args, io) => locksmithCommand(args, io),
   ...unitCommands,
   tasks: async (args, io) => {
     const { values } = parseFlags('tasks', args, { ...GLOBAL });

@@ -30,6 +30,7 @@ import {
   containerName,
   machineImageTag,
   networkName,
+  overlay,
   type Channel,
   type DockerMachines,
   type MachineSpec as DockerMachineSpec,
@@ -41,6 +42,7 @@ import { KvExplorer } from './kv-explorer';
 import { assignKvSlots, kvSlotOf, kvSlots, newMemberName, nextKvSlot } from './kv-layout';
 import { KvHealthSampler, refusals, type CandidateView, type MemberView } from './kv-health';
 import type { ClusterSpec } from './store';
+import { ClusterUpdates, type UpdatesHost } from '../updates/cluster-updates';
 
 /** Engine and agent timing for local clusters: quick enough to see, slow enough to be calm. */
 export interface ClusterTiming {
@@ -111,6 +113,11 @@ export class ClusterHost {
   /** The fleet control whose registry the board follows (machines appear and vanish there). */
   private followed: { control: FleetControl; off: () => void } | undefined;
 
+  /** update_engine and locksmithd of every machine; they live as long as the host. */
+  readonly updates: ClusterUpdates;
+  /** Machines whose downtime a reboot has reserved (the KV quorum guard counts them as down). */
+  private readonly downtime = new Set<string>();
+
   /** The Raft panel's samples live as long as the host: reopening the panel shows the last minutes. */
   private readonly health = new KvHealthSampler(
     () => this.kvViews(),
@@ -128,6 +135,7 @@ export class ClusterHost {
   ) {
     this.journals = new ClusterJournals(join(dir, 'journal'));
     assignKvSlots(spec);
+    this.updates = new ClusterUpdates(this.updatesHost());
   }
 
   get name(): string {
@@ -237,6 +245,7 @@ export class ClusterHost {
       }
       this.state = 'running';
       this.problem = undefined;
+      await this.updates.start();
     } catch (err) {
       this.state = 'failed';
       this.problem = (err as Error).message;
@@ -248,6 +257,13 @@ export class ClusterHost {
   /** What the machine container is made of: the spec, and the cloud-config it boots with. */
   private async machineSpec(m: MachineSpec): Promise<DockerMachineSpec> {
     const channel = m.channel ?? this.spec.channel;
+    const boot = await this.bootOf(m.hostname, channel);
+    if (m.updateConf === undefined) {
+      // First boot: update.conf as the cloud-config wrote it becomes the machine's own from now on.
+      const fromCloudConfig = boot.bootFiles?.find((f) => f.name === 'etc/coreos/update.conf')?.content;
+      m.updateConf = fromCloudConfig?.toString() ?? `GROUP=${channel}\n`;
+      await this.save(this.spec);
+    }
     return {
       cluster: this.name,
       hostname: m.hostname,
@@ -257,7 +273,8 @@ export class ClusterHost {
       metadata: m.metadata,
       ...(m.ip ? { ip: m.ip } : {}),
       ...(m.forwardedPorts ? { forwardedPorts: m.forwardedPorts } : {}),
-      ...(await this.bootOf(m.hostname, channel)),
+      ...boot,
+      bootFiles: overlay(boot.bootFiles ?? [], await this.updates.bootFiles(m)),
     };
   }
 
@@ -506,16 +523,7 @@ export class ClusterHost {
     const name = slot.spec.kvName ?? slot.spec.hostname;
     ctx.setSteps(['leadership', 'remove', 'save', 'data']);
     // A leader removing itself would stop leading only once the change commits: hand over first.
-    const views = this.kvViews();
-    const me = views.members.find((m) => m.machineId === slot.spec.machineId);
-    const heir = views.members.find(
-      (m) => m !== me && m.status?.running && !refusals(views.members).transfer(m),
-    );
-    if (me?.status?.role === 'leader' && heir) {
-      ctx.step('leadership', 'running');
-      await this.kv!.member(index).transferLeadership(heir.id);
-      ctx.step('leadership', 'done', `to ${heir.hostname}`);
-    } else ctx.step('leadership', 'skipped');
+    await this.handOverLeadership(slot, ctx);
     ctx.step('remove', 'running');
     await this.closeServer(slot);
     await this.kv!.removeMember(index);
@@ -531,6 +539,30 @@ export class ClusterHost {
     ctx.step('data', 'running');
     await rm(this.kv!.dataDir(index), { recursive: true, force: true });
     ctx.step('data', 'done');
+  }
+
+  /**
+   * When the machine's member leads, makes a member that can lead take over first (etcd does so
+   * on a clean shutdown): writes then go on without waiting out an election.
+   */
+  private async handOverLeadership(slot: MachineSlot, ctx: TaskContext): Promise<void> {
+    const views = this.kvViews();
+    const me = views.members.find((m) => m.machineId === slot.spec.machineId);
+    const heir = views.members.find(
+      (m) => m !== me && m.status?.running && !refusals(views.members).transfer(m),
+    );
+    if (me?.status?.role !== 'leader' || !heir) {
+      ctx.step('leadership', 'skipped');
+      return;
+    }
+    ctx.step('leadership', 'running');
+    try {
+      await this.kv!.member(slot.kvIndex!).transferLeadership(heir.id);
+      ctx.step('leadership', 'done', `to ${heir.hostname}`);
+    } catch (err) {
+      // Not fatal: the others elect a leader when this one stops.
+      ctx.step('leadership', 'skipped', (err as Error).message);
+    }
   }
 
   /** Hands the KV leadership to a machine's member; refused with why when it cannot lead now. */
@@ -665,7 +697,10 @@ export class ClusterHost {
       // Every action sets the machine's life before its first await: the board hears of it now,
       // and again when the action is over (done or failed).
       this.machinesChanged();
-      await acting.finally(() => this.machinesChanged());
+      await acting.finally(() => {
+        this.machinesChanged();
+        this.updates.machineChanged(slot.spec.machineId);
+      });
     });
     slot.busy = run.catch(() => undefined);
     return run;
@@ -713,7 +748,7 @@ export class ClusterHost {
   private async stopMachine(slot: MachineSlot, ctx: TaskContext): Promise<void> {
     if (slot.life === 'dead' || slot.life === 'stopped') return;
     this.assertQuorumWithout(slot);
-    ctx.setSteps(['units', 'kv member', 'machine']);
+    ctx.setSteps(['units', 'leadership', 'kv member', 'machine']);
     slot.life = 'stopping';
     await this.setUp(slot, false);
     ctx.step('units', 'running');
@@ -721,6 +756,8 @@ export class ClusterHost {
     await slot.agent?.stop();
     this.dropServices(slot);
     ctx.step('units', 'done');
+    if (slot.kvIndex !== undefined) await this.handOverLeadership(slot, ctx);
+    else ctx.step('leadership', 'skipped');
     ctx.step('kv member', 'running');
     if (slot.kvIndex !== undefined) {
       await this.closeServer(slot);
@@ -792,6 +829,84 @@ export class ClusterHost {
     slot.clients = [];
     slot.agent = undefined;
     slot.engine = undefined;
+  }
+
+  // ------------------------------------------------------------------------------ updates
+
+  /**
+   * A reboot into another /usr partition: a clean stop (units move, the KV member stops), the
+   * container goes, and a new one is made from the version the machine's record now names; its
+   * KV member comes back from its WAL and its agent registers again.
+   */
+  private rebootMachine(machineId: string, ctx: TaskContext): Promise<void> {
+    const slot = this.slotOf(machineId);
+    const run = slot.busy.then(async () => {
+      const rebooting = (async () => {
+        await this.stopMachine(slot, ctx);
+        await this.machines.remove(this.name, slot.spec.hostname);
+        await this.startMachine(slot, ctx);
+      })();
+      this.machinesChanged();
+      await rebooting.finally(() => this.machinesChanged());
+    });
+    slot.busy = run.catch(() => undefined);
+    return run;
+  }
+
+  /**
+   * Reserves a machine's downtime for a reboot unless the KV would lose its quorum: the members
+   * up, minus this one and those other reboots reserved, must still be a majority. Reservations
+   * are taken synchronously in this process, which hosts every member, so two reboots cannot
+   * both pass the check whatever the reboot lock's max is.
+   */
+  private reserveDowntime(machineId: string): string | undefined {
+    if (this.downtime.has(machineId)) return undefined;
+    const slot = this.slots.find((s) => s.spec.machineId === machineId);
+    if (!slot) return `Machine ${machineId} is not part of cluster ${this.name}`;
+    if (slot.kvIndex !== undefined) {
+      const members = this.slots.filter((s) => s.kvIndex !== undefined);
+      const others = members.filter((s) => s !== slot);
+      const upAfter = others.filter((s) => s.server && !this.downtime.has(s.spec.machineId));
+      const quorum = Math.floor(members.length / 2) + 1;
+      if (upAfter.length < quorum) {
+        const away = others.filter((s) => !upAfter.includes(s)).map((s) => s.spec.hostname);
+        return `Rebooting ${slot.spec.hostname} now would leave ${upAfter.length} of ${members.length} KV members up, below the quorum of ${quorum}: waiting for ${away.join(', ')} to be back`;
+      }
+    }
+    this.downtime.add(machineId);
+    return undefined;
+  }
+
+  private updatesHost(): UpdatesHost {
+    return {
+      name: this.name,
+      spec: this.spec,
+      machine: (ref) => this.machine(ref),
+      isUp: (id) => this.slots.some((s) => s.spec.machineId === id && s.life === 'up'),
+      save: () => this.save(this.spec),
+      readFile: (hostname, path) => this.machines.readFile(this.name, hostname, path),
+      writeFiles: (hostname, files) => this.machines.writeMachineFiles(this.name, hostname, files),
+      run: (hostname, argv) => this.machines.run(this.name, hostname, argv),
+      ensureImage: async (version, ctx) => {
+        await this.machines.ensureImage(version, ctx);
+      },
+      imageVersion: (version) => this.machines.imageVersion(version),
+      reboot: (id, ctx) => this.rebootMachine(id, ctx),
+      reserveDowntime: (id) => this.reserveDowntime(id),
+      releaseDowntime: (id) => {
+        this.downtime.delete(id);
+      },
+      kv: () => this.client,
+      log: (id, hostname, text) => {
+        try {
+          this.journals
+            .machine(id, hostname)
+            .write({ unit: 'update-engine.service', stream: 'system', text });
+        } catch {
+          // The journals are closing with the cluster: the line has nowhere to go.
+        }
+      },
+    };
   }
 
   // ------------------------------------------------------------------------------ journal, shell
@@ -878,6 +993,7 @@ export class ClusterHost {
   }
 
   private async stopServices(): Promise<void> {
+    await this.updates.stop();
     for (const slot of this.slots) {
       this.dropServices(slot);
       if (slot.life !== 'dead') slot.life = 'stopped';

@@ -12,6 +12,7 @@ function spec(
     channel: 'stable',
     osVersion: '1',
     machineTtlSec: 2,
+    updateCheckSec: 60,
     clusterToken: 't',
     kvPorts: { basePeerPort: 20000, baseClientPort: 21000 },
     machines: machines.map((m, i) => ({

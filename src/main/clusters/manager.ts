@@ -35,13 +35,17 @@ import {
 import { ClusterHost, type ClusterTiming, type MachineAction } from './host';
 import { ClusterStore, type ClusterSpec } from './store';
 import { kvPortsOf } from './kv-layout';
+import { BUILTIN_FEED, newestOf } from '../updates/feed';
 
-/** The OS version a new machine of each channel runs (the updates issue moves them). */
+/** The OS version a new machine of each channel runs: the newest of the built-in feed. */
 export const OS_VERSIONS: Record<Channel, string> = {
-  stable: '4459.2.1',
-  beta: '4487.1.0',
-  alpha: '4516.0.0',
+  stable: newestOf(BUILTIN_FEED, 'stable')!.version,
+  beta: newestOf(BUILTIN_FEED, 'beta')!.version,
+  alpha: newestOf(BUILTIN_FEED, 'alpha')!.version,
 };
+
+/** CoreOS checks about every 45 minutes; an hour here, changed per cluster with updates.setCheckInterval. */
+const DEFAULT_UPDATE_CHECK_SEC = 3_600;
 
 export interface CreateClusterRequest {
   name: string;
@@ -367,6 +371,7 @@ export class ClusterManager {
           };
         }),
         kvRetired: [],
+        updateCheckSec: DEFAULT_UPDATE_CHECK_SEC,
         running: true,
       };
       try {
@@ -621,6 +626,23 @@ export class ClusterManager {
         cancellable: false,
       },
       (ctx) => host.changeMembership(m.machineId, action, ctx),
+    );
+  }
+
+  /** "Reboot now" or "roll back" of a machine, as a Task (it may wait for the lock and the quorum). */
+  updateReboot(cluster: string | undefined, machine: string, action: 'reboot' | 'rollback'): Task {
+    const host = this.get(cluster);
+    const m = host.machine(machine);
+    return this.tasks.start(
+      {
+        kind: `updates.${action}`,
+        title: action === 'reboot' ? `Reboot ${m.hostname}` : `Roll back ${m.hostname}`,
+        cancellable: true,
+      },
+      (ctx) =>
+        action === 'reboot'
+          ? host.updates.rebootNow(m.machineId, ctx)
+          : host.updates.rollback(m.machineId, ctx),
     );
   }
 

@@ -1,7 +1,9 @@
 import { mkdir, readFile, readdir, rm } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { z } from 'zod';
+import { RollbackSchema } from '../../shared/api';
 import { writeDurably } from '../files';
+import { tableSchema } from '../updates/partitions';
 import { cloudConfigPath } from './boot';
 
 /** A cluster as it is kept on disk: enough to bring it back exactly after a restart. */
@@ -43,6 +45,16 @@ export const ClusterSpec = z.object({
       /** Its own update channel and OS version (cloud-config coreos.update.group); else the cluster's. */
       channel: z.enum(['stable', 'beta', 'alpha']).optional(),
       osVersion: z.string().optional(),
+      /** Its /usr partitions USR-A and USR-B (absent: USR-A holds osVersion, USR-B is empty). */
+      usr: tableSchema.optional(),
+      /**
+       * /etc/coreos/update.conf as last read from or written to the machine: the file in the
+       * machine is the source of truth, this copy carries it into its next container.
+       */
+      updateConf: z.string().optional(),
+      lastRollback: RollbackSchema.optional(),
+      /** Versions that failed their boot check here or were rolled back from: not installed again. */
+      skipVersions: z.array(z.string()).optional(),
       /** Guest ports published on 127.0.0.1. */
       forwardedPorts: z
         .array(
@@ -53,6 +65,8 @@ export const ClusterSpec = z.object({
   ),
   /** Members removed from the KV: their slots (and ports) stay taken, their names are not reused. */
   kvRetired: z.array(z.object({ name: z.string(), slot: z.number().int().min(0) })).default([]),
+  /** Seconds between the machines' periodic update checks (CoreOS: about an hour). */
+  updateCheckSec: z.number().int().min(1).max(86_400).default(3_600),
   /** Whether it should run (brought back on app start) or stay stopped. */
   running: z.boolean(),
 });

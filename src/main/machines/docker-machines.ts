@@ -1,6 +1,7 @@
 import type Docker from 'dockerode';
 import { readFile } from 'node:fs/promises';
-import type { Readable } from 'node:stream';
+import { PassThrough, type Readable } from 'node:stream';
+import { extract } from 'tar-stream';
 import { ApiError } from '../../shared/api';
 import { BUSYBOX_CANDIDATES, findStaticBusybox, followBuild, inspectImage } from '../docker';
 import { SILENT_TASK, type TaskContext } from '../tasks';
@@ -113,6 +114,18 @@ export class DockerMachines {
     return this.once(`image:${osVersion}`, () => this.buildImage(osVersion, ctx));
   }
 
+  /** The OS version the machine image of `osVersion` is labelled with; undefined when absent. */
+  async imageVersion(osVersion: string): Promise<string | undefined> {
+    assertOsVersion(osVersion);
+    try {
+      const info = await this.docker.getImage(machineImageTag(osVersion)).inspect();
+      return info.Config?.Labels?.[LABEL_MACHINE_IMAGE];
+    } catch (err) {
+      if (statusOf(err) === 404) return undefined;
+      throw err;
+    }
+  }
+
   /**
    * The cluster's bridge network `flotilla-<cluster>`, on `subnet` (gateway its .1) when given;
    * returns its id. Idempotent. A subnet another network overlaps is a CONFLICT.
@@ -181,6 +194,88 @@ export class DockerMachines {
     await container.wait({ condition: 'not-running' });
   }
 
+  /**
+   * Removes a machine's container (a reboot into another /usr partition makes it afresh from that
+   * version's image); its unit containers are the agent's business.
+   */
+  async remove(cluster: string, hostname: string): Promise<void> {
+    const { container } = await this.mustFind(cluster, hostname);
+    try {
+      await container.remove({ force: true, v: true });
+    } catch (err) {
+      if (statusOf(err) !== 404 && statusOf(err) !== 409) throw err;
+    }
+    await container.wait({ condition: 'removed' }).catch(() => undefined);
+  }
+
+  /** A file of a machine as text; undefined when it does not exist there. */
+  async readFile(cluster: string, hostname: string, path: string): Promise<string | undefined> {
+    const { container } = await this.mustFind(cluster, hostname);
+    let archive: NodeJS.ReadableStream;
+    try {
+      archive = await container.getArchive({ path });
+    } catch (err) {
+      if (statusOf(err) === 404) return undefined;
+      throw err;
+    }
+    return new Promise((resolve, reject) => {
+      const tar = extract();
+      let text: string | undefined;
+      tar.on('entry', (header, stream, next) => {
+        const chunks: Buffer[] = [];
+        stream.on('data', (c: unknown) => {
+          chunks.push(c as Buffer);
+        });
+        stream.on('end', () => {
+          if (header.type === 'file' && text === undefined) text = Buffer.concat(chunks).toString('utf8');
+          next();
+        });
+        stream.resume();
+      });
+      tar.on('finish', () => resolve(text));
+      tar.on('error', reject);
+      archive.pipe(tar);
+    });
+  }
+
+  /** Writes files into a running or stopped machine (a tar archive: bytes, never shell text). */
+  async writeMachineFiles(cluster: string, hostname: string, files: TarFile[]): Promise<void> {
+    const { container } = await this.mustFind(cluster, hostname);
+    await this.writeFiles(container, files);
+  }
+
+  /** Runs a command (argv, no shell parsing of ours) in a running machine: its exit code and output. */
+  async run(
+    cluster: string,
+    hostname: string,
+    cmd: string[],
+    timeoutMs = 30_000,
+  ): Promise<{ code: number; output: string }> {
+    const { container } = await this.mustFind(cluster, hostname);
+    const exec = await container.exec({ Cmd: cmd, AttachStdout: true, AttachStderr: true });
+    const stream = (await exec.start({ hijack: true, stdin: false })) as Readable;
+    const out = new PassThrough();
+    const chunks: Buffer[] = [];
+    out.on('data', (c: Buffer) => chunks.push(c));
+    this.docker.modem.demuxStream(stream, out, out);
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        stream.destroy();
+        reject(new Error(`${cmd.join(' ')} in ${hostname} did not finish within ${timeoutMs / 1000} s`));
+      }, timeoutMs);
+      stream.on('end', () => {
+        clearTimeout(timer);
+        resolve();
+      });
+      stream.on('error', (err) => {
+        clearTimeout(timer);
+        reject(err);
+      });
+    });
+    const info = await exec.inspect();
+    return { code: info.ExitCode ?? -1, output: Buffer.concat(chunks).toString('utf8') };
+  }
+
   async inspect(cluster: string, hostname: string): Promise<MachineRuntime | undefined> {
     assertClusterName(cluster);
     assertHostname(hostname);
@@ -213,14 +308,16 @@ export class DockerMachines {
 
   /**
    * Removes every container labelled with the cluster (machines and the units agents started),
-   * the cluster network, then those of the cluster's machine images no remaining container uses
-   * (other clusters' machines keep theirs). Nothing else.
+   * the cluster network, then every machine image no remaining container uses: the cluster's,
+   * and versions downloaded for updates that no machine boots now (other clusters' machines keep
+   * theirs; a passive partition's image is built again when a machine boots it). Nothing else.
    */
   async destroyCluster(cluster: string): Promise<void> {
     assertClusterName(cluster);
-    const images = await this.removeClusterContainers(cluster);
+    await this.removeClusterContainers(cluster);
     await this.removeNetwork(cluster);
-    await this.removeUnusedMachineImages(images);
+    const machineImages = await this.docker.listImages({ filters: { label: [LABEL_MACHINE_IMAGE] } });
+    await this.removeUnusedMachineImages(new Set(machineImages.map((i) => i.Id)));
   }
 
   // ---- images ----
@@ -540,13 +637,12 @@ export class DockerMachines {
     await container.putArchive(await tarOf(files), { path: '/' });
   }
 
-  /** Removes the cluster's containers; returns the ids of the images its machines ran. */
-  private async removeClusterContainers(cluster: string): Promise<Set<string>> {
+  /** Removes the cluster's containers. */
+  private async removeClusterContainers(cluster: string): Promise<void> {
     const found = await this.docker.listContainers({
       all: true,
       filters: { label: [`${LABEL_CLUSTER}=${cluster}`] },
     });
-    const images = new Set(found.filter((c) => c.Labels[LABEL_ROLE] === ROLE_MACHINE).map((c) => c.ImageID));
     await Promise.all(
       found.map((c) =>
         this.docker
@@ -558,7 +654,6 @@ export class DockerMachines {
           }),
       ),
     );
-    return images;
   }
 
   private async mustFind(

@@ -18,7 +18,7 @@ export {
   overlaps,
   type Ipv4Net,
 } from './addresses';
-export { DEFAULT_UPDATE_SERVER, type TarFile } from './files';
+export { DEFAULT_UPDATE_SERVER, overlay, type TarFile } from './files';
 export {
   assertClusterName,
   assertHostname,

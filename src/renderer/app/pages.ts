@@ -4,6 +4,7 @@ import { JournalPage } from '../pages/journal/JournalPage';
 import { KvPage } from '../pages/kv/KvPage';
 import { MachinesPage } from '../pages/machines/MachinesPage';
 import { UnitsPage } from '../pages/units/UnitsPage';
+import { UpdatesPage } from '../pages/updates/UpdatesPage';
 
 /** The app's pages, in navigation order. Pages not built yet say what will come there. */
 export interface PageDef {
@@ -53,6 +54,7 @@ export const PAGES: PageDef[] = [
   {
     path: '/updates',
     title: 'Updates',
+    component: UpdatesPage,
     coming:
       'Flip machines between the stable, beta and alpha channels, watch the update engine download to the passive partition, and follow coordinated reboots under the reboot lock.',
   },

@@ -17,6 +17,13 @@ import {
   UnitsEvent,
 } from './fleet-model';
 import { KvEntry, KvHealth, KvHistory, KvKeySchema, KvLease, KvPage, KvWatchBatch } from './kv-model';
+import {
+  ChannelSchema,
+  RebootLockSchema,
+  RebootStrategySchema,
+  UpdatesViewSchema,
+  WindowSchema,
+} from './updates-model';
 import { JournalBatch, JournalQuery, MachineRefSchema, ShellEvent, ShellParams } from './machine-model';
 import { ActivityEntry, AppInfo, EngineStatus, Task } from './model';
 
@@ -31,6 +38,10 @@ const MachineHostname = z
   .string()
   .regex(/^[a-z][a-z0-9-]{0,40}-\d{2,}$/, 'must be a machine host name like core-01');
 const Port = z.number().int().min(1).max(65535);
+/** A locksmith group: a name for its own semaphore (…/groups/<group>/semaphore). */
+const LockGroup = z
+  .string()
+  .regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$/, 'must be a group name (letters, digits, . _ -)');
 const machineParams = z.object({ ...clusterParam, machine: MachineRefSchema }).strict();
 
 /**
@@ -335,6 +346,91 @@ export const calls = {
    */
   'kv.addMember': { params: machineParams, result: z.object({ taskId: z.string() }) },
   'kv.removeMember': { params: machineParams, result: z.object({ taskId: z.string() }) },
+
+  /** The Updates page's picture: feed, every machine's partitions and update state, the reboot locks. */
+  'updates.status': { params: z.object(clusterParam).strict(), result: UpdatesViewSchema },
+  /**
+   * Checks for an update now (update_engine_client -check_for_update) on one machine or all that
+   * are up; returns at once with the machines asked, the states follow in updates.changed.
+   */
+  'updates.check': {
+    params: z.object({ ...clusterParam, machine: MachineRefSchema.optional() }).strict(),
+    result: z.object({ machines: z.array(z.string()) }),
+  },
+  /**
+   * Sets GROUP in /etc/coreos/update.conf of one machine, or of all and the cluster's default; a
+   * check follows. A channel whose newest version is older than the running one never downgrades.
+   */
+  'updates.setChannel': {
+    params: z
+      .object({ ...clusterParam, machine: MachineRefSchema.optional(), channel: ChannelSchema })
+      .strict(),
+    result: z.object({ machines: z.array(z.string()) }),
+  },
+  /** Sets REBOOT_STRATEGY, and the reboot window (null: none), of one machine or all. */
+  'updates.setStrategy': {
+    params: z
+      .object({
+        ...clusterParam,
+        machine: MachineRefSchema.optional(),
+        strategy: RebootStrategySchema,
+        window: WindowSchema.nullable().optional(),
+      })
+      .strict(),
+    result: z.object({ machines: z.array(z.string()) }),
+  },
+  /** Sets SERVER (the feed: `builtin:`, file:///path.json or http(s)://…) of one machine or all. */
+  'updates.setServer': {
+    params: z
+      .object({
+        ...clusterParam,
+        machine: MachineRefSchema.optional(),
+        server: z
+          .string()
+          .max(2048)
+          .regex(
+            /^(builtin:|file:\/\/\/.+|https?:\/\/.+)$/,
+            'must be builtin:, a file:///… or an http(s)://… URL',
+          ),
+      })
+      .strict(),
+    result: z.object({ machines: z.array(z.string()) }),
+  },
+  /** Seconds between periodic update checks of the cluster's machines (CoreOS: about an hour). */
+  'updates.setCheckInterval': {
+    params: z.object({ ...clusterParam, seconds: z.number().int().min(1).max(86_400) }).strict(),
+    result: z.object({}),
+  },
+  /**
+   * Reboots a machine into its updated partition now: outside its window and whatever its
+   * strategy, but still through the reboot lock and never below the KV quorum. A Task.
+   */
+  'updates.reboot': { params: machineParams, result: z.object({ taskId: z.string() }) },
+  /** Boots the other partition (when it holds a version that booted well before). A Task. */
+  'updates.rollback': { params: machineParams, result: z.object({ taskId: z.string() }) },
+
+  /** locksmithctl status: the semaphore of a group ('' or absent: the default). */
+  'locksmith.status': {
+    params: z.object({ ...clusterParam, group: LockGroup.optional() }).strict(),
+    result: RebootLockSchema,
+  },
+  /** locksmithctl lock [id]: takes a holder slot for a machine (CONFLICT when none is free). */
+  'locksmith.lock': {
+    params: z.object({ ...clusterParam, machine: MachineRefSchema, group: LockGroup.optional() }).strict(),
+    result: RebootLockSchema,
+  },
+  /** locksmithctl unlock [id]: gives a machine's slot back (NOT_FOUND when it holds none). */
+  'locksmith.unlock': {
+    params: z.object({ ...clusterParam, machine: MachineRefSchema, group: LockGroup.optional() }).strict(),
+    result: RebootLockSchema,
+  },
+  /** locksmithctl set-max N: returns the old and new max. */
+  'locksmith.setMax': {
+    params: z
+      .object({ ...clusterParam, max: z.number().int().min(1).max(1000), group: LockGroup.optional() })
+      .strict(),
+    result: z.object({ old: z.number().int(), new: z.number().int() }),
+  },
 } as const;
 
 /**
@@ -376,6 +472,8 @@ export const events = {
   },
   /** The Raft health panel: members and the last seconds' samples, then a payload every second. */
   'kv.health': { params: z.object(clusterParam).strict(), payload: KvHealth },
+  /** The Updates page: the whole picture on subscribe and after every change. */
+  'updates.changed': { params: z.object(clusterParam).strict(), payload: UpdatesViewSchema },
 } as const;
 
 export type CallName = keyof typeof calls;

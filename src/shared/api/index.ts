@@ -6,3 +6,4 @@ export * from './protocol';
 export * from './ws-client';
 export * from './machine-model';
 export * from './kv-model';
+export * from './updates-model';

@@ -164,6 +164,23 @@ describe('ClusterRunner', () => {
     await expect(l3.addMember('core-04', { host: '127.0.0.1', port: 1 })).rejects.toThrow(/exists/);
   });
 
+  it('membership changes asked at once, or of a fresh leader, wait for each other instead of failing', async () => {
+    const c = await start(3);
+    const l = await c.waitForLeader();
+    // A fresh leader takes no change until it has applied its log; two changes at once collide.
+    await l.transferLeadership(c.running().find(({ member }) => !member.isLeader)!.member.id);
+    const [a, b] = await Promise.all([c.addMember('core-04'), c.addMember('core-05')]);
+    const l2 = await c.waitForLeader();
+    expect(
+      l2
+        .members()
+        .map((p) => p.name)
+        .sort(),
+    ).toEqual(['core-01', 'core-02', 'core-03', 'core-04', 'core-05']);
+    await Promise.all([c.removeMember(a), c.removeMember(b)]);
+    expect((await c.waitForLeader()).members()).toHaveLength(3);
+  });
+
   it('transfers leadership on request', async () => {
     const c = await start(3);
     const l = await c.waitForLeader();

@@ -4,7 +4,15 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Member, memberIdOf, type MemberOptions, type PeerAddr } from '../member';
+import {
+  ERR_LEADER_CHANGED,
+  ERR_NO_LEADER,
+  Member,
+  MemberError,
+  memberIdOf,
+  type MemberOptions,
+  type PeerAddr,
+} from '../member';
 
 export interface ClusterOptions {
   /** Members to found the cluster with (1, 3, 5 …). */
@@ -210,8 +218,7 @@ export class ClusterRunner {
     const s = this.newSlot(i, name);
     this.slots.push(s);
     await this.listen(s, i);
-    const leader = await this.waitForLeader();
-    await leader.addMember(s.name, s.addr!);
+    await this.throughLeader((leader) => leader.addMember(s.name, s.addr!));
     const contacts = this.running()
       .filter(({ index }) => index !== i)
       .map(({ index }) => ({ name: this.slots[index]!.name, addr: this.slots[index]!.addr! }));
@@ -228,10 +235,28 @@ export class ClusterRunner {
   async removeMember(i: number): Promise<void> {
     const s = this.slot(i);
     const id = memberIdOf(s.name, this.clusterToken);
-    const leader = await this.waitForLeader();
-    await leader.removeMember(id);
+    await this.throughLeader((leader) => leader.removeMember(id));
     s.active = false;
     await this.stop(i);
+  }
+
+  /**
+   * A membership change proposed on the leader. Raft takes one change at a time, and a fresh
+   * leader takes none until it has applied its whole log: a change the leader refused outright
+   * (another still settling, no leader, a handover under way) was never appended, so it is
+   * proposed again until it is taken or `timeoutMs` passes.
+   */
+  private async throughLeader<T>(change: (leader: Member) => Promise<T>, timeoutMs = 15_000): Promise<T> {
+    const end = Date.now() + timeoutMs;
+    for (let pause = 20; ; pause = Math.min(pause * 2, 500)) {
+      const leader = await this.waitForLeader(Math.max(1, end - Date.now()));
+      try {
+        return await change(leader);
+      } catch (err) {
+        if (!refusedOutright(err) || Date.now() + pause > end) throw err;
+      }
+      await new Promise((r) => setTimeout(r, pause));
+    }
   }
 
   async close(): Promise<void> {
@@ -284,4 +309,14 @@ export class ClusterRunner {
     if (!s) throw new Error(`no member ${i}`);
     return s;
   }
+}
+
+/** A proposal the leader refused before appending it (so proposing it again cannot apply it twice). */
+function refusedOutright(err: unknown): boolean {
+  if (!(err instanceof MemberError)) return false;
+  return (
+    err.message.startsWith('etcdserver: raft: proposal dropped') ||
+    err.message === ERR_NO_LEADER ||
+    err.message === ERR_LEADER_CHANGED
+  );
 }

@@ -18,6 +18,7 @@ import { defaultRangeExtractor, useVirtualizer, type Range } from '@tanstack/rea
 import { memo, useCallback, useEffect, useMemo, useRef, useState, type FocusEvent } from 'react';
 import type { MachineInfo, MoveTarget, UnitInfo } from '../../../shared/api';
 import { describeError } from '../../app/notify';
+import { updateOf, useBoardUpdates } from '../updates/useUpdatesView';
 import { BoardHandlersContext, type BoardHandlers, type UnitRef } from './board-context';
 import { buildBoard, type BoardModel, type CardData } from './board-model';
 import { BoardStyles, COLUMN_PITCH } from './board-styles';
@@ -101,6 +102,7 @@ export const Board = memo(function Board(props: BoardProps) {
   const model = useBoardModel(machines, units);
   const names = useMemo(() => hostNames(machines), [machines]);
   const machinesById = useMemo(() => new Map(machines.map((m) => [m.id, m])), [machines]);
+  const updates = useBoardUpdates();
 
   // Callbacks reach cards through a context that never changes, so cards never re-render for them.
   const latest = useRef(props);
@@ -208,6 +210,7 @@ export const Board = memo(function Board(props: BoardProps) {
                   cards={column.cards}
                   verdict={verdictOf(drag, column.machine.id)}
                   left={item.start}
+                  update={updateOf(updates, column.machine)}
                 />
               );
             })}

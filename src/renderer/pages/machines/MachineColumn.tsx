@@ -2,7 +2,7 @@ import { useDroppable } from '@dnd-kit/core';
 import { Typography } from '@mui/material';
 import { useVirtualizer } from '@tanstack/react-virtual';
 import { memo, useRef, type ReactNode } from 'react';
-import type { MachineInfo } from '../../../shared/api';
+import type { MachineInfo, MachineUpdate } from '../../../shared/api';
 import type { CardData } from './board-model';
 import { CARD_PITCH } from './board-styles';
 import { MachineHeader } from './MachineHeader';
@@ -18,19 +18,22 @@ export const MachineColumn = memo(function MachineColumn({
   cards,
   verdict,
   left,
+  update,
 }: {
   machine: MachineInfo;
   cards: CardData[];
   /** Set while a unit is dragged. */
   verdict: Verdict | undefined;
   left: number;
+  /** Its update state, for the header's badge. */
+  update?: MachineUpdate;
 }) {
   return (
     <DropTarget
       machine={machine}
       verdict={verdict}
       left={left}
-      header={<MachineHeader machine={machine} unitCount={cards.length} />}
+      header={<MachineHeader machine={machine} unitCount={cards.length} update={update} />}
       list={<CardList cards={cards} hostName={machine.name} />}
     />
   );

@@ -1,18 +1,25 @@
 // @vitest-environment jsdom
 import { cleanup, fireEvent, render, screen, within } from '@testing-library/react';
 import { afterEach, describe, expect, it, vi } from 'vitest';
+import type { MachineUpdate } from '../../../shared/api';
 import { TerminalsContext } from '../../terminal/TerminalDock';
+import { machineUpdate, updatesView } from '../updates/testkit';
 import { BoardHandlersContext } from './board-context';
 import { machineInfo } from './fixtures';
 import { MachineHeader, kvRoleText } from './MachineHeader';
 
 afterEach(cleanup);
 
-function renderHeader(machine = machineInfo('core-01', '1'), machineAction = vi.fn(), open = vi.fn()) {
+function renderHeader(
+  machine = machineInfo('core-01', '1'),
+  machineAction = vi.fn(),
+  open = vi.fn(),
+  update?: MachineUpdate,
+) {
   render(
     <TerminalsContext.Provider value={{ open }}>
       <BoardHandlersContext.Provider value={{ moveTo: vi.fn(), machineAction }}>
-        <MachineHeader machine={machine} unitCount={3} />
+        <MachineHeader machine={machine} unitCount={3} update={update} />
       </BoardHandlersContext.Provider>
     </TerminalsContext.Provider>,
   );
@@ -81,5 +88,28 @@ describe('MachineHeader', () => {
     expect(screen.getByRole('menuitem', { name: 'Open terminal' }).getAttribute('aria-disabled')).toBe(
       'true',
     );
+  });
+
+  it('shows an update badge beside the OS version, and none without news', () => {
+    const [idle, downloading, ready] = updatesView().machines as [
+      MachineUpdate,
+      MachineUpdate,
+      MachineUpdate,
+    ];
+    renderHeader(machineInfo('core-01', '1'), vi.fn(), vi.fn(), idle);
+    expect(screen.getByText('OS 1068.9.0 · stable · 3 units').childElementCount).toBe(0);
+    cleanup();
+    renderHeader(machineInfo('core-02', '2'), vi.fn(), vi.fn(), downloading);
+    const line = screen.getByText('OS 1068.9.0 · stable · 3 units');
+    expect(within(line).getByText('updating 42%')).toBeTruthy();
+    cleanup();
+    renderHeader(machineInfo('core-03', '3'), vi.fn(), vi.fn(), ready);
+    expect(screen.getByText('update ready')).toBeTruthy();
+    cleanup();
+    renderHeader(machineInfo('core-01', '1'), vi.fn(), vi.fn(), {
+      ...machineUpdate(1),
+      lastRollback: { at: 0, from: '4516.0.0', to: '4459.2.1', reason: 'boot check failed', manual: false },
+    });
+    expect(screen.getByText('rolled back')).toBeTruthy();
   });
 });

@@ -2,9 +2,10 @@ import { Box, Chip, Divider, IconButton, Menu, MenuItem, Typography } from '@mui
 import MoreVertIcon from '@mui/icons-material/MoreVert';
 import StarIcon from '@mui/icons-material/Star';
 import { memo, useId, useState } from 'react';
-import type { MachineInfo } from '../../../shared/api';
+import type { MachineInfo, MachineUpdate } from '../../../shared/api';
 import { machineIsUp } from '../../terminal/context';
 import { useTerminals } from '../../terminal/TerminalDock';
+import { UpdateBadge } from '../updates/UpdateBadge';
 import { useBoardHandlers } from './board-context';
 import { MACHINE_ACTIONS, actionAvailable } from './machine-actions';
 
@@ -26,9 +27,12 @@ export function kvRoleText(machine: MachineInfo): string | undefined {
 export const MachineHeader = memo(function MachineHeader({
   machine,
   unitCount,
+  update,
 }: {
   machine: MachineInfo;
   unitCount: number;
+  /** Its update state, for the badge beside the OS version (none: no badge). */
+  update?: MachineUpdate;
 }) {
   const kv = kvRoleText(machine);
   const os = [machine.osVersion && `OS ${machine.osVersion}`, machine.channel].filter(Boolean).join(' · ');
@@ -54,8 +58,14 @@ export const MachineHeader = memo(function MachineHeader({
         <span>{machine.ip}</span>
         {kv && <span>{kv}</span>}
       </Typography>
-      <Typography variant="body2" color="text.secondary" component="div">
+      <Typography
+        variant="body2"
+        color="text.secondary"
+        component="div"
+        sx={{ display: 'flex', flexWrap: 'wrap', alignItems: 'center', columnGap: 1 }}
+      >
         {[os, `${unitCount} ${unitCount === 1 ? 'unit' : 'units'}`].filter(Boolean).join(' · ')}
+        <UpdateBadge update={update} />
       </Typography>
       {metadata.length > 0 && (
         <Box
