@@ -160,9 +160,9 @@ describe(`updates of cluster ${CLUSTER}`, () => {
       }
       // The last one gives the lock back after its good boot.
       await eventually(
-        'the reboot lock free',
-        () => u.view().locks.find((l) => l.group === '')?.holders,
-        (h) => h?.length === 0,
+        'the reboot lock seen free',
+        () => timeline.at(-1)?.holders,
+        (h) => h === 0,
         10_000,
       );
     } finally {

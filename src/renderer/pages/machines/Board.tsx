@@ -18,7 +18,7 @@ import { defaultRangeExtractor, useVirtualizer, type Range } from '@tanstack/rea
 import { memo, useCallback, useEffect, useMemo, useRef, useState, type FocusEvent } from 'react';
 import type { MachineInfo, MoveTarget, UnitInfo } from '../../../shared/api';
 import { describeError } from '../../app/notify';
-import { updateOf, useBoardUpdates } from '../updates/useUpdatesView';
+import { updateOf, type MachineUpdates } from '../updates/useUpdatesView';
 import { BoardHandlersContext, type BoardHandlers, type UnitRef } from './board-context';
 import { buildBoard, type BoardModel, type CardData } from './board-model';
 import { BoardStyles, COLUMN_PITCH } from './board-styles';
@@ -58,6 +58,8 @@ export interface BoardProps {
   onMachineAction(machine: MachineInfo, action: MachineAction): void;
   /** The card that has the focus (clicked or tabbed to), for keyboard actions; undefined when none. */
   onSelect(ref: UnitRef | undefined): void;
+  /** Each machine's update state, for the headers' badges. */
+  updates?: MachineUpdates;
 }
 
 interface DragState {
@@ -97,12 +99,14 @@ const INSTRUCTIONS: ScreenReaderInstructions = {
  * card to another machine. Presentational: data and API calls come in as props. Columns are
  * virtualized horizontally and cards vertically, so 100 machines × 2,000 units render what is in view.
  */
+const NO_UPDATES: MachineUpdates = new Map();
+
 export const Board = memo(function Board(props: BoardProps) {
   const { machines, units } = props;
   const model = useBoardModel(machines, units);
   const names = useMemo(() => hostNames(machines), [machines]);
   const machinesById = useMemo(() => new Map(machines.map((m) => [m.id, m])), [machines]);
-  const updates = useBoardUpdates();
+  const updates = props.updates ?? NO_UPDATES;
 
   // Callbacks reach cards through a context that never changes, so cards never re-render for them.
   const latest = useRef(props);

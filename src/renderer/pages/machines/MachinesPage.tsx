@@ -14,6 +14,7 @@ import { MachineActionDialog } from './MachineActionDialog';
 import { MoveToDialog } from './MoveToDialog';
 import { PlanDialog } from './PlanDialog';
 import { hostNames, hostOf } from './verdicts';
+import { useMachineUpdates, useUpdatesView } from '../updates/useUpdatesView';
 
 type OpenDialog =
   | { kind: 'moveTo'; unit: string; from: string | undefined }
@@ -27,6 +28,9 @@ export function MachinesPage() {
   const { cluster, clusters } = useCurrentCluster();
   const machines = useMachines(cluster);
   const units = useUnits(cluster);
+  const updates = useMachineUpdates(
+    useUpdatesView(cluster?.state === 'running' ? cluster.name : undefined).view,
+  );
   const [dialog, setDialog] = useState<OpenDialog>();
   const [selected, setSelected] = useState<UnitRef>();
   const clusterName = cluster?.name;
@@ -129,6 +133,7 @@ export function MachinesPage() {
           onMoveTo={onMoveTo}
           onMachineAction={onMachineAction}
           onSelect={setSelected}
+          updates={updates}
         />
       )}
       {dialog?.kind === 'moveTo' && (

@@ -68,20 +68,24 @@ describe('the Machines board badge', () => {
   it('shows each machine’s update on its column, from one subscription per board', () => {
     const fake = fakeUpdatesApi({}, [CLUSTER]);
     const machines = [1, 2, 3].map((n) => machineInfo(`core-0${n}`, String(n)));
-    renderWithApi(
-      <Board
-        machines={machines}
-        units={[]}
-        loadMoveTargets={vi.fn(async () => [])}
-        onMove={vi.fn()}
-        onDropRefused={vi.fn()}
-        onMoveTo={vi.fn()}
-        onMachineAction={vi.fn()}
-        onSelect={vi.fn()}
-      />,
-      fake.api,
-      '/machines',
-    );
+    // As the Machines page wires it: the cluster's view, indexed, handed to the board.
+    function BoardWithUpdates() {
+      const updates = useMachineUpdates(useUpdatesView('dev').view);
+      return (
+        <Board
+          machines={machines}
+          units={[]}
+          loadMoveTargets={vi.fn(async () => [])}
+          onMove={vi.fn()}
+          onDropRefused={vi.fn()}
+          onMoveTo={vi.fn()}
+          onMachineAction={vi.fn()}
+          onSelect={vi.fn()}
+          updates={updates}
+        />
+      );
+    }
+    renderWithApi(<BoardWithUpdates />, fake.api, '/machines');
     expect(fake.subscriptions('updates.changed')).toEqual([{ cluster: 'dev' }]);
     fake.emit('updates.changed', updatesView());
     const column = (name: string) => screen.getByRole('region', { name: `Machine ${name}` });

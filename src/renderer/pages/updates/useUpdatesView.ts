@@ -1,5 +1,5 @@
 import { useContext, useEffect, useState } from 'react';
-import type { ClusterInfo, MachineUpdate, UpdatesView } from '../../../shared/api';
+import type { MachineUpdate, UpdatesView } from '../../../shared/api';
 import { ApiContext } from '../../api/hooks';
 
 export interface UpdatesViewState {
@@ -11,8 +11,7 @@ export interface UpdatesViewState {
 
 /**
  * A cluster's update picture, live from updates.changed (the whole view on subscribe and after
- * every change). Reads the API from its context without requiring one, so the board it feeds still
- * renders where there is none (the board's own tests). State carries the cluster it is of: another
+ * every change). Reads the API from its context without requiring one (pages' tests may have none). State carries the cluster it is of: another
  * cluster reads as empty until its first payload, with no reset inside the effect.
  */
 export function useUpdatesView(cluster: string | undefined): UpdatesViewState {
@@ -28,15 +27,6 @@ export function useUpdatesView(cluster: string | undefined): UpdatesViewState {
     );
   }, [api, cluster]);
   return tagged && tagged.cluster === cluster ? tagged : {};
-}
-
-/** The running current cluster's name (as useCurrentCluster picks it), without requiring an API. */
-function useRunningClusterName(): string | undefined {
-  const api = useContext(ApiContext);
-  const [clusters, setClusters] = useState<ClusterInfo[]>([]);
-  useEffect(() => (api ? api.subscribe('clusters.changed', {}, setClusters) : undefined), [api]);
-  const current = clusters.find((c) => c.active) ?? (clusters.length === 1 ? clusters[0] : undefined);
-  return current?.state === 'running' ? current.name : undefined;
 }
 
 /** Each machine's update, under its machine id and under its host name. */
@@ -78,12 +68,4 @@ export function useMachineUpdates(view: UpdatesView | undefined): MachineUpdates
     return next.map;
   }
   return state.map;
-}
-
-/**
- * The Machines board's badges: one updates.changed subscription per board, for the current
- * cluster while it runs. Empty without an API or a running cluster.
- */
-export function useBoardUpdates(): MachineUpdates {
-  return useMachineUpdates(useUpdatesView(useRunningClusterName()).view);
 }
