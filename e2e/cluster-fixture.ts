@@ -30,6 +30,18 @@ export function removeClusterLeftovers(name: string): void {
   spawnSync('docker', ['network', 'rm', `flotilla-${name}`], { stdio: 'ignore' });
 }
 
+/** What a crashed earlier run of a spec left (its clusters are `<tag>` + 5 characters; one worker). */
+function removeEarlierRuns(tag: string): void {
+  const names = execFileSync(
+    'docker',
+    ['ps', '-a', '--filter', 'label=flotilla.cluster', '--format', '{{.Label "flotilla.cluster"}}'],
+    { encoding: 'utf8' },
+  )
+    .split('\n')
+    .filter((n) => new RegExp(`^${tag}[0-9a-z]{5}$`).test(n));
+  for (const name of new Set(names)) removeClusterLeftovers(name);
+}
+
 export interface ServeClusterOptions {
   /** flotctl to run (default: the repo's). */
   flotctl?: string;
@@ -45,6 +57,7 @@ export async function serveCluster(
   opts: ServeClusterOptions = {},
 ): Promise<ServedCluster> {
   const bin = opts.flotctl ?? FLOTCTL;
+  removeEarlierRuns(tag);
   const name = `${tag}${Date.now().toString(36).slice(-5)}`;
   const unitDir = mkdtempSync(join(tmpdir(), `flotilla-e2e-${tag}-`));
   const served = await startServe({}, bin);
