@@ -115,6 +115,8 @@ interface MachineState {
   busy: Promise<unknown>;
   /** Holds a slot of the reboot lock (released after a good boot). */
   locked?: string | undefined;
+  /** A "reboot now" or "roll back" owns the machine's reboot: scheduled attempts stand aside. */
+  forced?: boolean | undefined;
 }
 
 type Attempt = 'done' | 'waiting' | 'nothing';
@@ -494,7 +496,7 @@ export class ClusterUpdates {
   private async attempt(m: UpdatesMachineRecord, forced: boolean): Promise<Attempt> {
     const s = this.state(m);
     const pending = pendingVersion(this.tableOf(m));
-    if (!this.host.isUp(m.machineId)) return 'nothing';
+    if (!this.host.isUp(m.machineId) || s.forced) return 'nothing';
     if (!pending && !forced) {
       this.setReboot(m, 'none');
       return 'nothing';
@@ -717,8 +719,30 @@ export class ClusterUpdates {
     ctx: TaskContext,
     manual?: { from: string },
   ): Promise<string> {
-    ctx.setSteps(['reboot lock', 'quorum', 'reboot and boot check']);
     const s = this.state(m);
+    if (s.forced) throw new ApiError('CONFLICT', `${m.hostname} is already being rebooted by hand`);
+    s.forced = true;
+    try {
+      return await this.forcedReboot(m, s, ctx, manual);
+    } catch (err) {
+      // Canceled or failed while waiting: the scheduled path takes over again.
+      if (s.reboot === 'waiting-lock' || s.reboot === 'waiting-quorum') this.setReboot(m, 'none');
+      throw err;
+    } finally {
+      s.forced = false;
+      this.kick(m);
+    }
+  }
+
+  private async forcedReboot(
+    m: UpdatesMachineRecord,
+    s: MachineState,
+    ctx: TaskContext,
+    manual: { from: string } | undefined,
+  ): Promise<string> {
+    ctx.setSteps(['reboot lock', 'quorum', 'reboot and boot check']);
+    // A scheduled reboot under way ends first (it gives its lock and reservation back).
+    await s.busy;
     const group = (s.conf ?? this.savedConf(m).conf).lockGroup ?? '';
     ctx.step('reboot lock', 'running');
     for (let pause = RETRY_MS; ; pause = Math.min(pause * 2, RETRY_MAX_MS)) {

@@ -115,23 +115,9 @@ export const calls = {
           )
           .default({}),
         machineTtlSec: z.number().int().min(1).max(300).optional(),
-        rebootStrategy: z.enum(['reboot', 'etcd-lock', 'off']).default('etcd-lock'),
+        rebootStrategy: RebootStrategySchema.default('etcd-lock'),
         /** locksmith's reboot window: start like "Thu 04:00" or "04:00", length like "1h30m". */
-        rebootWindow: z
-          .object({
-            start: z
-              .string()
-              .regex(
-                /^((Mon|Tue|Wed|Thu|Fri|Sat|Sun) )?([01]\d|2[0-3]):[0-5]\d$/,
-                'must be a time like 04:00 or Thu 04:00',
-              ),
-            length: z
-              .string()
-              .regex(/^(\d+h)?(\d+m)?$/, 'must be a duration like 1h30m')
-              .min(2),
-          })
-          .strict()
-          .optional(),
+        rebootWindow: WindowSchema.optional(),
         /** Public keys for the core user (ssh_authorized_keys). */
         sshAuthorizedKeys: z.array(z.string().min(1).max(16_000)).max(50).default([]),
         /** Per host name: guest port of the machine → host port on 127.0.0.1 (coreos-vagrant's $forwarded_ports). */

@@ -184,16 +184,18 @@ export const UpdatesViewSchema = z.object({
 export type UpdatesView = z.infer<typeof UpdatesViewSchema>;
 
 /** Reboot window start: "04:00" (every day) or "Thu 04:00"; length like "1h30m" (locksmith's format). */
-export const WindowSchema = z.object({
-  start: z
-    .string()
-    .regex(
-      /^((Mon|Tue|Wed|Thu|Fri|Sat|Sun) )?([01]\d|2[0-3]):[0-5]\d$/,
-      'must be a time like 04:00 or Thu 04:00',
-    ),
-  length: z
-    .string()
-    .regex(/^(\d+h)?(\d+m)?$/, 'must be a duration like 1h30m')
-    .refine((s) => s.length > 0, 'must be a duration like 1h30m'),
-});
+export const WindowSchema = z
+  .object({
+    start: z
+      .string()
+      .regex(
+        /^((Mon|Tue|Wed|Thu|Fri|Sat|Sun) )?([01]\d|2[0-3]):[0-5]\d$/,
+        'must be a time like 04:00 or Thu 04:00',
+      ),
+    length: z
+      .string()
+      .regex(/^(\d+h)?(\d+m)?$/, 'must be a duration like 1h30m')
+      .min(2, 'must be a duration like 1h30m'),
+  })
+  .strict();
 export type RebootWindow = z.infer<typeof WindowSchema>;
