@@ -391,7 +391,10 @@ export class ClusterUpdates {
             ? `${conf.group}'s newest version ${newest.version} is older than the running ${running}: no downgrade; this machine waits until ${conf.group} passes ${running}`
             : `Up to date (${running}, ${conf.group})`;
       } else if (m.skipVersions?.includes(newest.version)) {
-        s.message = `${newest.version} failed on this machine before (${m.lastRollback?.reason ?? 'rolled back'}): waiting for a newer ${conf.group} version`;
+        const byHand = m.lastRollback?.manual && m.lastRollback.from === newest.version;
+        s.message = byHand
+          ? `${newest.version} was rolled back by hand here: waiting for a newer ${conf.group} version`
+          : `${newest.version} failed on this machine before (${m.lastRollback?.reason ?? 'rolled back'}): waiting for a newer ${conf.group} version`;
       } else if (pending !== newest.version) {
         s.message = undefined;
         s.status = { ...s.status, newVersion: newest.version, newSize: newest.size };

@@ -200,6 +200,18 @@ describe(`updates of cluster ${CLUSTER}`, () => {
     const conf = await host['machines'].readFile(CLUSTER, 'core-02', '/etc/coreos/update.conf');
     expect(conf).toMatch(/^GROUP=alpha$/m);
     expect(conf).toMatch(/^REBOOT_STRATEGY=etcd-lock$/m);
+    // …and its journal, as update-engine.service.
+    const journal = await host.readJournal({
+      machine: 'core-02',
+      units: ['update-engine.service'],
+      lines: 50,
+    });
+    expect(journal.entries.map((e) => e.text)).toEqual(
+      expect.arrayContaining([
+        expect.stringContaining(`reboots into ${ALPHA}`),
+        `runs ${ALPHA} (was ${STABLE})`,
+      ]),
+    );
   }, 360_000);
 
   it('alpha → stable does not downgrade: the machine waits and says why', async () => {
@@ -290,4 +302,23 @@ describe(`updates of cluster ${CLUSTER}`, () => {
     expect(after.osVersion).toBe('4521.0.0');
     expect(after.partitions.find((p) => p.active)).toMatchObject({ version: '4521.0.0', successful: true });
   }, 150_000);
+
+  it('a rollback by hand boots the other partition, and that version is not installed again', async () => {
+    const u = updates();
+    await run(manager.updateReboot(CLUSTER, 'core-03', 'rollback'));
+    const m = machineOf(u.view(), 'core-03');
+    expect(m.osVersion).toBe(ALPHA);
+    expect(m.lastRollback).toMatchObject({ from: '4521.0.0', to: ALPHA, manual: true });
+    expect(m.partitions.find((p) => p.active)).toMatchObject({ version: ALPHA, successful: true });
+    expect(m.reboot).toBe('none');
+    u.check('core-03');
+    const after = await eventually(
+      'core-03 checked after the rollback',
+      () => u.view(),
+      (x) => /was rolled back by hand here/.test(machineOf(x, 'core-03').message ?? ''),
+      20_000,
+    );
+    expect(machineOf(after, 'core-03').osVersion).toBe(ALPHA);
+    expect(u.view().locks.find((l) => l.group === '')!.holders).toEqual([]);
+  }, 120_000);
 });
