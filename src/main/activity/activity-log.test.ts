@@ -77,10 +77,23 @@ describe('summarizeCall', () => {
     expect(summarizeCall('kv.transferLeader', { machine: 'core-02' }, hostOf)).toBe(
       "Made core-02's KV member the leader",
     );
+    expect(summarizeCall('updates.setChannel', { channel: 'alpha' }, hostOf)).toBe(
+      'Switched every machine to the alpha channel',
+    );
+    expect(
+      summarizeCall(
+        'updates.setStrategy',
+        { machine: 'core-03', strategy: 'etcd-lock', window: { start: 'Thu 04:00', length: '1h' } },
+        hostOf,
+      ),
+    ).toBe('Set REBOOT_STRATEGY=etcd-lock, window Thu 04:00 for 1h on core-03');
+    expect(summarizeCall('locksmith.setMax', { max: 2 }, hostOf)).toBe("Set the reboot lock's max to 2");
   });
   it('records nothing for reads', () => {
     expect(summarizeCall('units.list', {}, hostOf)).toBeUndefined();
     expect(summarizeCall('plan.preview', {}, hostOf)).toBeUndefined();
     expect(summarizeCall('kv.history', { key: '/a' }, hostOf)).toBeUndefined();
+    expect(summarizeCall('updates.status', {}, hostOf)).toBeUndefined();
+    expect(summarizeCall('locksmith.status', {}, hostOf)).toBeUndefined();
   });
 });

@@ -60,6 +60,33 @@ export function summarizeCall(
       return `Added a KV member on ${str('machine')}`;
     case 'kv.removeMember':
       return `Removed the KV member of ${str('machine')}`;
+    case 'updates.check':
+      return `Asked ${p.machine ? str('machine') : 'every machine'} to check for updates`;
+    case 'updates.setChannel':
+      return `Switched ${p.machine ? str('machine') : 'every machine'} to the ${str('channel')} channel`;
+    case 'updates.setStrategy': {
+      const w = p.window as { start?: unknown; length?: unknown } | null | undefined;
+      const window = w
+        ? `, window ${String(w.start)} for ${String(w.length)}`
+        : w === null
+          ? ', no window'
+          : '';
+      return `Set REBOOT_STRATEGY=${str('strategy')}${window} on ${p.machine ? str('machine') : 'every machine'}`;
+    }
+    case 'updates.setServer':
+      return `Pointed ${p.machine ? str('machine') : 'every machine'} at the feed ${str('server')}`;
+    case 'updates.setCheckInterval':
+      return `Set the update check interval to ${str('seconds')} s`;
+    case 'updates.reboot':
+      return `Rebooted ${str('machine')} now`;
+    case 'updates.rollback':
+      return `Rolled ${str('machine')} back to its other partition`;
+    case 'locksmith.lock':
+      return `Took a reboot lock slot for ${str('machine')}${p.group ? ` (group ${str('group')})` : ''}`;
+    case 'locksmith.unlock':
+      return `Released ${str('machine')}'s reboot lock slot${p.group ? ` (group ${str('group')})` : ''}`;
+    case 'locksmith.setMax':
+      return `Set the reboot lock's max to ${str('max')}${p.group ? ` (group ${str('group')})` : ''}`;
     default:
       return undefined;
   }
