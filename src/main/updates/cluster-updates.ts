@@ -348,7 +348,9 @@ export class ClusterUpdates {
   async bootFiles(m: UpdatesMachineRecord): Promise<TarFile[]> {
     const { text, conf } = this.savedConf(m);
     const version = this.runningVersion(m);
-    const feed = await this.feedFor(conf.server).catch(() => undefined);
+    // The feed as last read (a boot should not wait on a slow feed server), else read now.
+    const feed =
+      this.feeds.get(feedKey(conf.server)) ?? (await this.feedFor(conf.server).catch(() => undefined));
     const check = (feed && releaseOf(feed.feed, version)?.bootCheck) ?? STANDARD_BOOT_CHECK;
     return [
       { name: 'etc/coreos', type: 'directory' },
