@@ -55,6 +55,8 @@ const NO_VERSION = '0.0.0.0';
 /** First retry of a reboot that waits for the lock or the quorum; doubles up to the max. */
 const RETRY_MS = 500;
 const RETRY_MAX_MS = 10_000;
+/** How long a good boot keeps trying to give its reboot lock slot back. */
+const RELEASE_PATIENCE_MS = 120_000;
 
 /** A machine of the cluster spec, with the fields the updates keep. */
 export interface UpdatesMachineRecord {
@@ -544,10 +546,8 @@ export class ClusterUpdates {
     } finally {
       this.host.releaseDowntime(m.machineId);
     }
-    if (s.locked !== undefined) await this.releaseLock(m);
-    this.setReboot(m, 'none');
+    await this.afterBoot(m);
     s.retryMs = RETRY_MS;
-    this.kickWaiting('waiting-quorum');
     return 'done';
   }
 
@@ -573,16 +573,37 @@ export class ClusterUpdates {
     return undefined;
   }
 
+  /** After a good boot (or a good rollback): the lock goes back, and reboots waiting on this one may go. */
+  private async afterBoot(m: UpdatesMachineRecord): Promise<void> {
+    const s = this.state(m);
+    try {
+      await this.releaseLock(m);
+    } catch (err) {
+      s.lastError = `The reboot lock slot could not be given back: ${(err as Error).message}; release it with flotctl locksmith unlock ${m.hostname}`;
+    }
+    this.setReboot(m, 'none');
+    this.kickWaiting('waiting-quorum');
+  }
+
   private async releaseLock(m: UpdatesMachineRecord): Promise<void> {
     const s = this.state(m);
     const group = s.locked;
     if (group === undefined) return;
-    const kv = this.host.kv();
-    if (!kv) return;
-    try {
-      await new Locksmith(kv).unlock(m.machineId, group || undefined);
-    } catch (err) {
-      if (!(err instanceof LockError && err.code === 'NOT_HOLDER')) throw err;
+    // A slot that is never given back stops every later reboot: the release is retried through
+    // the KV's hiccups (a member that just went down, the client's breaker on it) for a while.
+    const end = Date.now() + RELEASE_PATIENCE_MS;
+    for (let pause = RETRY_MS; ; pause = Math.min(pause * 2, RETRY_MAX_MS)) {
+      const kv = this.host.kv();
+      if (!kv) return; // the cluster stopped: the next start finds the slot still ours (HELD)
+      try {
+        await new Locksmith(kv).unlock(m.machineId, group || undefined);
+        break;
+      } catch (err) {
+        if (err instanceof LockError && err.code === 'NOT_HOLDER') break;
+        if (Date.now() + pause > end) throw err;
+        this.log(m, `could not give the reboot lock back yet (${(err as Error).message}); trying again`);
+      }
+      await new Promise((r) => setTimeout(r, pause));
     }
     s.locked = undefined;
     await this.refreshLock(group).catch(() => undefined);
@@ -767,7 +788,9 @@ export class ClusterUpdates {
       try {
         await sleep(pause, ctx.signal);
       } catch (err) {
-        await this.releaseLock(m);
+        await this.releaseLock(m).catch((e: unknown) => {
+          s.lastError = `The reboot lock slot could not be given back: ${(e as Error).message}`;
+        });
         throw err;
       }
     }
@@ -779,9 +802,7 @@ export class ClusterUpdates {
       } finally {
         this.host.releaseDowntime(m.machineId);
       }
-      await this.releaseLock(m);
-      this.setReboot(m, 'none');
-      this.kickWaiting('waiting-quorum');
+      await this.afterBoot(m);
     });
     s.busy = run.catch(() => undefined);
     await run;
