@@ -490,14 +490,12 @@ export class ClusterHost {
    */
   changeMembership(ref: string, action: 'add' | 'remove', ctx: TaskContext = SILENT_TASK): Promise<void> {
     const slot = this.slotOf(ref);
-    const run = slot.busy.then(async () => {
+    return this.serially(slot, async () => {
       this.checkMembership(ref, action);
       if (action === 'add') await this.addMember(slot, ctx);
       else await this.removeMember(slot, ctx);
       this.machinesChanged();
     });
-    slot.busy = run.catch(() => undefined);
-    return run;
   }
 
   private async addMember(slot: MachineSlot, ctx: TaskContext): Promise<void> {
@@ -692,18 +690,29 @@ export class ClusterHost {
   /** Runs a lifecycle action on one machine (one at a time per machine). */
   machineAction(ref: string, action: MachineAction, ctx: TaskContext = SILENT_TASK): Promise<void> {
     const slot = this.slotOf(ref);
-    const run = slot.busy.then(async () => {
-      const acting = this.act(slot, action, ctx);
-      // Every action sets the machine's life before its first await: the board hears of it now,
-      // and again when the action is over (done or failed).
+    return this.lifecycle(slot, () => this.act(slot, action, ctx));
+  }
+
+  /** Runs `work` on a machine after what is already queued for it: one thing at a time per machine. */
+  private serially(slot: MachineSlot, work: () => Promise<void>): Promise<void> {
+    const run = slot.busy.then(work);
+    slot.busy = run.catch(() => undefined);
+    return run;
+  }
+
+  /**
+   * A change of a machine's life. Each sets the life before its first await: the board hears of
+   * it now, and again when it is over (done or failed), as do the machine's updates.
+   */
+  private lifecycle(slot: MachineSlot, change: () => Promise<void>): Promise<void> {
+    return this.serially(slot, async () => {
+      const changing = change();
       this.machinesChanged();
-      await acting.finally(() => {
+      await changing.finally(() => {
         this.machinesChanged();
         this.updates.machineChanged(slot.spec.machineId);
       });
     });
-    slot.busy = run.catch(() => undefined);
-    return run;
   }
 
   private async act(slot: MachineSlot, action: MachineAction, ctx: TaskContext): Promise<void> {
@@ -840,17 +849,11 @@ export class ClusterHost {
    */
   private rebootMachine(machineId: string, ctx: TaskContext): Promise<void> {
     const slot = this.slotOf(machineId);
-    const run = slot.busy.then(async () => {
-      const rebooting = (async () => {
-        await this.stopMachine(slot, ctx);
-        await this.machines.remove(this.name, slot.spec.hostname);
-        await this.startMachine(slot, ctx);
-      })();
-      this.machinesChanged();
-      await rebooting.finally(() => this.machinesChanged());
+    return this.lifecycle(slot, async () => {
+      await this.stopMachine(slot, ctx);
+      await this.machines.remove(this.name, slot.spec.hostname);
+      await this.startMachine(slot, ctx);
     });
-    slot.busy = run.catch(() => undefined);
-    return run;
   }
 
   /**

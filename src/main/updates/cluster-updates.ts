@@ -121,8 +121,6 @@ interface MachineState {
   forced?: boolean | undefined;
 }
 
-type Attempt = 'done' | 'waiting' | 'nothing';
-
 const idleStatus = (): UpdateStatus => ({
   lastCheckedTime: 0,
   progress: 0,
@@ -281,8 +279,6 @@ export class ClusterUpdates {
   async setChannel(ref: string | undefined, channel: Channel): Promise<string[]> {
     if (!ref) this.host.spec.channel = channel;
     const done = await this.rewriteConf(ref, (c) => ({ ...c, group: channel }));
-    for (const m of this.targets(ref)) m.channel = channel;
-    await this.host.save();
     this.check(ref);
     return done;
   }
@@ -337,6 +333,7 @@ export class ClusterUpdates {
       if (this.host.isUp(m.machineId))
         await this.host.writeFiles(m.hostname, [{ name: UPDATE_CONF_PATH.slice(1), content: text }]);
       m.updateConf = text;
+      m.channel = next.group;
       this.state(m).conf = next;
     }
     await this.host.save();
@@ -464,18 +461,14 @@ export class ClusterUpdates {
     clearTimeout(s.retryTimer);
     s.retryTimer = undefined;
     s.retryMs = RETRY_MS;
-    if (!this.running) return;
-    const run = s.busy.then(() => this.attempt(m, false));
-    s.busy = run.catch((err: unknown) => {
-      s.lastError = `Reboot failed: ${(err as Error).message}`;
-      this.changed();
-    });
+    this.queueAttempt(m);
   }
 
   private kickWaiting(state: RebootState): void {
     for (const m of this.host.spec.machines) if (this.states.get(m.machineId)?.reboot === state) this.kick(m);
   }
 
+  /** The next reboot attempt at `at`, else after the backoff (which then grows). */
   private retry(m: UpdatesMachineRecord, at?: number): void {
     const s = this.state(m);
     clearTimeout(s.retryTimer);
@@ -486,34 +479,41 @@ export class ClusterUpdates {
     s.retryTimer = setTimeout(
       () => {
         s.retryTimer = undefined;
-        const run = s.busy.then(() => this.attempt(m, false));
-        s.busy = run.catch((err: unknown) => {
-          s.lastError = `Reboot failed: ${(err as Error).message}`;
-          this.changed();
-        });
+        this.queueAttempt(m);
       },
       Math.min(delay, 86_400_000),
     );
   }
 
+  private queueAttempt(m: UpdatesMachineRecord): void {
+    const s = this.state(m);
+    if (!this.running) return;
+    s.busy = s.busy
+      .then(() => this.attempt(m))
+      .catch((err: unknown) => {
+        s.lastError = `Reboot failed: ${(err as Error).message}`;
+        this.changed();
+      });
+  }
+
   /**
-   * One try at rebooting into the waiting partition (or, forced, into the current one): strategy,
-   * window, lock, quorum — each may make it wait, which schedules the next try.
+   * One try at rebooting into the waiting partition: strategy, window, lock, quorum — each may
+   * make it wait, which schedules the next try. (A reboot by hand goes through forced().)
    */
-  private async attempt(m: UpdatesMachineRecord, forced: boolean): Promise<Attempt> {
+  private async attempt(m: UpdatesMachineRecord): Promise<void> {
     const s = this.state(m);
     const pending = pendingVersion(this.tableOf(m));
-    if (!this.host.isUp(m.machineId) || s.forced) return 'nothing';
-    if (!pending && !forced) {
+    if (!this.host.isUp(m.machineId) || s.forced) return;
+    if (!pending) {
       this.setReboot(m, 'none');
-      return 'nothing';
+      return;
     }
     const conf = s.conf ?? this.savedConf(m).conf;
-    if (!forced && conf.rebootStrategy === 'off') {
+    if (conf.rebootStrategy === 'off') {
       this.setReboot(m, 'held', `REBOOT_STRATEGY=off: ${pending} waits for "Reboot now"`);
-      return 'waiting';
+      return;
     }
-    if (!forced && conf.windowStart && conf.windowLength) {
+    if (conf.windowStart && conf.windowLength) {
       const w = { start: conf.windowStart, length: conf.windowLength };
       const state = windowState(w, new Date());
       if (!state.open) {
@@ -523,23 +523,23 @@ export class ClusterUpdates {
           `Outside its reboot window (${describeWindow(w)}): reboots at ${new Date(state.opensAt).toLocaleString()}`,
         );
         this.retry(m, state.opensAt);
-        return 'waiting';
+        return;
       }
     }
     const group = conf.lockGroup ?? '';
-    if (forced || conf.rebootStrategy === 'etcd-lock') {
+    if (conf.rebootStrategy === 'etcd-lock') {
       const refused = await this.takeLock(m, group);
       if (refused) {
         this.setReboot(m, 'waiting-lock', refused);
         this.retry(m);
-        return 'waiting';
+        return;
       }
     }
     const quorum = this.host.reserveDowntime(m.machineId);
     if (quorum) {
       this.setReboot(m, 'waiting-quorum', quorum);
       this.retry(m);
-      return 'waiting';
+      return;
     }
     try {
       await this.rebootSequence(m);
@@ -548,7 +548,6 @@ export class ClusterUpdates {
     }
     await this.afterBoot(m);
     s.retryMs = RETRY_MS;
-    return 'done';
   }
 
   /** Takes a slot of the group's semaphore; returns why it cannot (full: who holds it). */
@@ -866,14 +865,15 @@ export class ClusterUpdates {
     let s = this.states.get(m.machineId);
     if (!s) {
       s = { status: idleStatus(), reboot: 'none', retryMs: RETRY_MS, busy: Promise.resolve() };
-      if (pendingVersion(this.tableOf(m))) {
+      // Downloaded before an app restart: it still waits for its reboot.
+      const pending = pendingVersion(this.tableOf(m));
+      if (pending)
         s.status = {
           ...s.status,
           currentOp: 'UPDATE_STATUS_UPDATED_NEED_REBOOT',
-          newVersion: pendingVersion(this.tableOf(m))!,
+          newVersion: pending,
           progress: 1,
         };
-      }
       this.states.set(m.machineId, s);
     }
     return s;

@@ -8,11 +8,13 @@ import {
   Tooltip,
   Typography,
   useTheme,
+  type SxProps,
+  type Theme,
 } from '@mui/material';
 import WrapTextIcon from '@mui/icons-material/WrapText';
 import ScheduleIcon from '@mui/icons-material/Schedule';
 import DownloadIcon from '@mui/icons-material/Download';
-import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
+import { useCallback, useEffect, useMemo, useRef, useState, type ReactNode } from 'react';
 import { useNavigate, useSearchParams } from 'react-router-dom';
 import type { MachineInfo, UnitInfo } from '../../../shared/api';
 import { flotctl } from '../../actions/flotctl';
@@ -408,42 +410,31 @@ export function JournalPage() {
           inputRef={searchInput}
         />
         <Box sx={{ flex: 1 }} />
-        <Tooltip title="Wrap long lines (W)">
-          <ToggleButton
-            value="wrap"
-            size="small"
-            selected={settings.wrap}
-            onChange={() => update({ wrap: !settings.wrap })}
-            aria-label="Wrap lines"
-            sx={{ mt: 0.25 }}
-          >
-            <WrapTextIcon fontSize="small" />
-          </ToggleButton>
-        </Tooltip>
-        <Tooltip title="Show timestamps (T)">
-          <ToggleButton
-            value="timestamps"
-            size="small"
-            selected={settings.timestamps}
-            onChange={() => update({ timestamps: !settings.timestamps })}
-            aria-label="Show timestamps"
-            sx={{ mt: 0.25 }}
-          >
-            <ScheduleIcon fontSize="small" />
-          </ToggleButton>
-        </Tooltip>
-        <Tooltip title="Times in UTC rather than local time">
-          <ToggleButton
-            value="utc"
-            size="small"
-            selected={settings.utc}
-            onChange={() => update({ utc: !settings.utc })}
-            aria-label="Times in UTC"
-            sx={{ mt: 0.25, fontSize: 12, px: 1 }}
-          >
-            UTC
-          </ToggleButton>
-        </Tooltip>
+        <SettingToggle
+          title="Wrap long lines (W)"
+          label="Wrap lines"
+          on={settings.wrap}
+          onToggle={() => update({ wrap: !settings.wrap })}
+        >
+          <WrapTextIcon fontSize="small" />
+        </SettingToggle>
+        <SettingToggle
+          title="Show timestamps (T)"
+          label="Show timestamps"
+          on={settings.timestamps}
+          onToggle={() => update({ timestamps: !settings.timestamps })}
+        >
+          <ScheduleIcon fontSize="small" />
+        </SettingToggle>
+        <SettingToggle
+          title="Times in UTC rather than local time"
+          label="Times in UTC"
+          on={settings.utc}
+          onToggle={() => update({ utc: !settings.utc })}
+          sx={{ fontSize: 12, px: 1 }}
+        >
+          UTC
+        </SettingToggle>
         <Tooltip title={model.filtering ? 'Download the matching lines' : 'Download these lines'}>
           <IconButton
             aria-label="Download the lines shown as a text file"
@@ -549,4 +540,36 @@ function useJournalActions(o: {
     o.machines.map((m) => `${m.id}:${m.name}`).join(','),
     o.clusterArgs.join(' '),
   ]);
+}
+
+/** One of the viewer's on/off settings as a toggle button with its tooltip. */
+function SettingToggle({
+  title,
+  label,
+  on,
+  onToggle,
+  sx,
+  children,
+}: {
+  title: string;
+  label: string;
+  on: boolean;
+  onToggle: () => void;
+  sx?: SxProps<Theme>;
+  children: ReactNode;
+}) {
+  return (
+    <Tooltip title={title}>
+      <ToggleButton
+        value={label}
+        size="small"
+        selected={on}
+        onChange={onToggle}
+        aria-label={label}
+        sx={[{ mt: 0.25 }, ...(Array.isArray(sx) ? sx : [sx])]}
+      >
+        {children}
+      </ToggleButton>
+    </Tooltip>
+  );
 }

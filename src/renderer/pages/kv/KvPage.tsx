@@ -5,7 +5,8 @@ import type { ClusterInfo } from '../../../shared/api';
 import { useRegisterActions, type AppAction } from '../../actions/registry';
 import { useApi } from '../../api/hooks';
 import { useCurrentCluster, type LiveList } from '../../api/live';
-import { useNotify } from '../../app/notify';
+import { PageFrame } from '../../components/PageFrame';
+import { useStartCluster } from '../machines/ClusterGuide';
 import { ExplorerStore } from './explorer-store';
 import { KeysTab } from './KeysTab';
 import { LeasesTab } from './LeasesTab';
@@ -43,30 +44,11 @@ export function KvPage() {
   const panelId = `kv-tabpanel`;
   const endpoints = cluster?.endpoints ?? [];
   return (
-    <Box
-      component="section"
-      aria-labelledby="page-title"
-      sx={{
-        p: 3,
-        pb: 1,
-        height: '100%',
-        boxSizing: 'border-box',
-        display: 'flex',
-        flexDirection: 'column',
-        gap: 1.5,
-      }}
+    <PageFrame
+      title="KV"
+      fill
+      aside={cluster && `${cluster.name}${endpoints.length ? ` · ${endpoints.join(', ')}` : ''}`}
     >
-      <Box sx={{ display: 'flex', alignItems: 'baseline', gap: 2, flexWrap: 'wrap' }}>
-        <Typography id="page-title" variant="h4" component="h1">
-          KV
-        </Typography>
-        {cluster && (
-          <Typography color="text.secondary">
-            {cluster.name}
-            {endpoints.length ? ` · ${endpoints.join(', ')}` : ''}
-          </Typography>
-        )}
-      </Box>
       <Tabs value={tab} aria-label="KV views" sx={{ borderBottom: 1, borderColor: 'divider', flexShrink: 0 }}>
         {TABS.map((t) => (
           <Tab
@@ -106,7 +88,7 @@ export function KvPage() {
           <NotRunning cluster={cluster} clusters={clusters} />
         )}
       </Box>
-    </Box>
+    </PageFrame>
   );
 }
 
@@ -118,9 +100,8 @@ function NotRunning({
   cluster: ClusterInfo | undefined;
   clusters: LiveList<ClusterInfo>;
 }) {
-  const api = useApi();
-  const notify = useNotify();
   const navigate = useNavigate();
+  const start = useStartCluster(cluster?.name);
   if (clusters.error)
     return <Alert severity="error">Could not list the clusters: {clusters.error.message}</Alert>;
   if (!clusters.loaded) return <LinearProgress aria-label="Loading clusters" sx={{ maxWidth: 400 }} />;
@@ -139,11 +120,6 @@ function NotRunning({
           {clusters.items.length ? 'Choose a cluster' : 'Create a cluster'}
         </Button>
       </Box>
-    );
-  const start = () =>
-    api.call('clusters.start', { name: cluster.name }).then(
-      () => notify.info(`Starting cluster ${cluster.name}…`),
-      (err: unknown) => notify.error(err, `Starting cluster ${cluster.name}`),
     );
   return (
     <Box sx={{ display: 'flex', flexDirection: 'column', gap: 2, alignItems: 'flex-start' }}>

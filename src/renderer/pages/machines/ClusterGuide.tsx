@@ -3,8 +3,23 @@ import type { ReactNode } from 'react';
 import { Link as RouterLink, useNavigate } from 'react-router-dom';
 import type { ClusterInfo } from '../../../shared/api';
 import { flotctl } from '../../actions/flotctl';
+import { useApi } from '../../api/hooks';
 import type { LiveList } from '../../api/live';
+import { useNotify } from '../../app/notify';
 import { CopyCommand } from '../../components/CopyCommand';
+
+/** The guide's "Start" for a stopped cluster: asks the API, says so, reports a failure. */
+export function useStartCluster(name: string | undefined): () => void {
+  const api = useApi();
+  const notify = useNotify();
+  return () => {
+    if (!name) return;
+    api.call('clusters.start', { name }).then(
+      () => notify.info(`Starting cluster ${name}…`),
+      (err: unknown) => notify.error(err, `Starting cluster ${name}`),
+    );
+  };
+}
 
 /**
  * What to do when there is no board to show yet: create a cluster, pick one, wait for it, or

@@ -1,4 +1,4 @@
-import { Alert, Box, Typography } from '@mui/material';
+import { Alert } from '@mui/material';
 import { useCallback, useMemo, useState } from 'react';
 import type { MachineInfo } from '../../../shared/api';
 import { clusterFlag, flotctl } from '../../actions/flotctl';
@@ -8,7 +8,8 @@ import { useCurrentCluster, useMachines, useUnits } from '../../api/live';
 import { useNotify } from '../../app/notify';
 import { Board, type MoveRequest } from './Board';
 import type { UnitRef } from './board-context';
-import { ClusterGuide, NoUnitsHint } from './ClusterGuide';
+import { PageFrame } from '../../components/PageFrame';
+import { ClusterGuide, NoUnitsHint, useStartCluster } from './ClusterGuide';
 import { MACHINE_ACTIONS, actionAvailable, machineCommand, type MachineAction } from './machine-actions';
 import { MachineActionDialog } from './MachineActionDialog';
 import { MoveToDialog } from './MoveToDialog';
@@ -77,44 +78,25 @@ export function MachinesPage() {
     const info = MACHINE_ACTIONS.find((a) => a.action === action)!;
     notify.info(`${info.progress} ${machine.name}… its progress shows in the status bar`);
   };
-  const startCluster = () => {
-    if (!clusterName) return;
-    api.call('clusters.start', { name: clusterName }).then(
-      () => notify.info(`Starting cluster ${clusterName}…`),
-      (err: unknown) => notify.error(err, `Starting cluster ${clusterName}`),
-    );
-  };
+  const startCluster = useStartCluster(clusterName);
 
   usePaletteActions(machines.items, selected, clusterArgs, setDialog);
 
   const running = cluster?.state === 'running';
   return (
-    <Box
-      component="section"
-      aria-labelledby="page-title"
-      sx={{
-        p: 3,
-        pb: 1,
-        height: '100%',
-        boxSizing: 'border-box',
-        display: 'flex',
-        flexDirection: 'column',
-        gap: 2,
-      }}
+    <PageFrame
+      title="Machines"
+      fill
+      aside={
+        cluster &&
+        machines.loaded &&
+        `${cluster.name} · ${machines.items.length} ${machines.items.length === 1 ? 'machine' : 'machines'}${
+          running && units.loaded
+            ? ` · ${units.items.length} ${units.items.length === 1 ? 'unit' : 'units'}`
+            : ''
+        }`
+      }
     >
-      <Box sx={{ display: 'flex', alignItems: 'baseline', gap: 2, flexWrap: 'wrap' }}>
-        <Typography id="page-title" variant="h4" component="h1">
-          Machines
-        </Typography>
-        {cluster && machines.loaded && (
-          <Typography color="text.secondary">
-            {cluster.name} · {machines.items.length} {machines.items.length === 1 ? 'machine' : 'machines'}
-            {running &&
-              units.loaded &&
-              ` · ${units.items.length} ${units.items.length === 1 ? 'unit' : 'units'}`}
-          </Typography>
-        )}
-      </Box>
       <ClusterGuide cluster={cluster} clusters={clusters} onStart={startCluster} />
       {running && machines.error && (
         <Alert severity="error">The machine list stopped updating: {machines.error.message}</Alert>
@@ -172,7 +154,7 @@ export function MachinesPage() {
           onClose={() => setDialog(undefined)}
         />
       )}
-    </Box>
+    </PageFrame>
   );
 }
 

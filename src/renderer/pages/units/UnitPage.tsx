@@ -26,11 +26,14 @@ import { useAge } from '../machines/clock';
 import { stateLabel, stateTone } from '../machines/unit-state';
 import { hostOf, withHostNames, hostNames, type HostNames } from '../machines/verdicts';
 import type { UnitsPageData } from './UnitEditorPage';
-import { PageFrame } from './PageFrame';
+import { PageFrame, type BackLink } from '../../components/PageFrame';
 import { RuledOut } from '../machines/PlanSteps';
 import { DestroyDialog, useUnitActions } from './unit-actions';
 import { ToneDot } from './UnitsList';
 import { actionCommand, unitEditPath, type UnitAction } from './units-model';
+
+/** The unit pages lead back to the list. */
+export const UNITS_LIST: BackLink = { to: '/units', label: 'Units' };
 
 /** How many journal lines the page asks for and keeps. */
 const JOURNAL_LINES = 50;
@@ -82,7 +85,7 @@ export function UnitPage(props: UnitsPageData) {
   const unit = props.units.find((u) => u.name === name);
   if (!unit)
     return (
-      <PageFrame title={name}>
+      <PageFrame title={name} back={UNITS_LIST}>
         {props.unitsLoaded ? (
           <Alert
             severity="info"
@@ -157,6 +160,7 @@ function UnitView({ cluster, clusterArgs, machines, unit }: UnitsPageData & { un
   return (
     <PageFrame
       title={name}
+      back={UNITS_LIST}
       aside={unit.description}
       actions={
         <Box

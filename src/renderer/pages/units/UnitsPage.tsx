@@ -3,13 +3,11 @@ import AddIcon from '@mui/icons-material/Add';
 import { useMemo } from 'react';
 import { Route, Routes, useNavigate, useParams } from 'react-router-dom';
 import { clusterFlag } from '../../actions/flotctl';
-import { useApi } from '../../api/hooks';
 import { useCurrentCluster, useMachines, useUnits } from '../../api/live';
-import { useNotify } from '../../app/notify';
-import { ClusterGuide } from '../machines/ClusterGuide';
-import { PageFrame } from './PageFrame';
+import { ClusterGuide, useStartCluster } from '../machines/ClusterGuide';
+import { PageFrame } from '../../components/PageFrame';
 import { UnitEditorPage, type UnitsPageData } from './UnitEditorPage';
-import { UnitPage } from './UnitPage';
+import { UNITS_LIST, UnitPage } from './UnitPage';
 import { UnitsList } from './UnitsList';
 
 /**
@@ -17,8 +15,6 @@ import { UnitsList } from './UnitsList';
  * /units/:name/edit — all live from the current cluster's unit and machine lists.
  */
 export function UnitsPage() {
-  const api = useApi();
-  const notify = useNotify();
   const navigate = useNavigate();
   const { cluster, clusters } = useCurrentCluster();
   const units = useUnits(cluster);
@@ -30,17 +26,11 @@ export function UnitsPage() {
     [clusterName, active],
   );
 
-  const startCluster = () => {
-    if (!clusterName) return;
-    api.call('clusters.start', { name: clusterName }).then(
-      () => notify.info(`Starting cluster ${clusterName}…`),
-      (err: unknown) => notify.error(err, `Starting cluster ${clusterName}`),
-    );
-  };
+  const startCluster = useStartCluster(clusterName);
 
   if (!cluster || cluster.state !== 'running')
     return (
-      <PageFrame title="Units" back={false}>
+      <PageFrame title="Units">
         <ClusterGuide cluster={cluster} clusters={clusters} onStart={startCluster} />
       </PageFrame>
     );
@@ -66,7 +56,6 @@ export function UnitsPage() {
           element={
             <PageFrame
               title="Units"
-              back={false}
               fill
               aside={
                 units.loaded ? `${cluster.name} · ${count} ${count === 1 ? 'unit' : 'units'}` : cluster.name
@@ -95,7 +84,7 @@ export function UnitsPage() {
         <Route
           path="new"
           element={
-            <PageFrame title="New unit">
+            <PageFrame title="New unit" back={UNITS_LIST}>
               <UnitEditorPage {...data} />
             </PageFrame>
           }
@@ -110,7 +99,7 @@ export function UnitsPage() {
 function EditFrame({ data }: { data: UnitsPageData }) {
   const { name = '' } = useParams();
   return (
-    <PageFrame title={`Edit ${name}`}>
+    <PageFrame title={`Edit ${name}`} back={UNITS_LIST}>
       <UnitEditorPage {...data} />
     </PageFrame>
   );

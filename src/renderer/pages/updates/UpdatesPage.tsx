@@ -1,10 +1,9 @@
 import { Alert, Box, LinearProgress, Paper, Typography } from '@mui/material';
 import type { UpdatesView } from '../../../shared/api';
-import { useApi } from '../../api/hooks';
 import { useCurrentCluster } from '../../api/live';
-import { errorText, useNotify } from '../../app/notify';
-import { ClusterGuide } from '../machines/ClusterGuide';
-import { PageFrame } from '../units/PageFrame';
+import { errorText } from '../../app/notify';
+import { ClusterGuide, useStartCluster } from '../machines/ClusterGuide';
+import { PageFrame } from '../../components/PageFrame';
 import { ClusterSettings } from './ClusterSettings';
 import { FeedPanel } from './FeedPanel';
 import { LocksPanel } from './LocksPanel';
@@ -16,30 +15,21 @@ import { useUpdatesView } from './useUpdatesView';
  * update_engine state and A/B partitions; locksmith's reboot lock — all live from updates.changed.
  */
 export function UpdatesPage() {
-  const api = useApi();
-  const notify = useNotify();
   const { cluster, clusters } = useCurrentCluster();
   const running = cluster?.state === 'running' ? cluster.name : undefined;
   const { view, error } = useUpdatesView(running);
+  const startCluster = useStartCluster(cluster?.name);
 
   if (!running) {
-    const start = () => {
-      if (!cluster) return;
-      api.call('clusters.start', { name: cluster.name }).then(
-        () => notify.info(`Starting cluster ${cluster.name}…`),
-        (err: unknown) => notify.error(err, `Starting cluster ${cluster.name}`),
-      );
-    };
     return (
-      <PageFrame title="Updates" back={false}>
-        <ClusterGuide cluster={cluster} clusters={clusters} onStart={start} />
+      <PageFrame title="Updates">
+        <ClusterGuide cluster={cluster} clusters={clusters} onStart={startCluster} />
       </PageFrame>
     );
   }
   return (
     <PageFrame
       title="Updates"
-      back={false}
       aside={
         view
           ? `${running} · ${view.channel} · ${view.machines.length} ${view.machines.length === 1 ? 'machine' : 'machines'}`

@@ -2,12 +2,18 @@ import { Box, Breadcrumbs, Link, Typography } from '@mui/material';
 import type { ReactNode } from 'react';
 import { Link as RouterLink } from 'react-router-dom';
 
-/** A Units page: a way back to the list (below the list itself), the title, what it says next to it. */
+/** Where a page's breadcrumb leads back to (a list above the page). */
+export interface BackLink {
+  to: string;
+  label: string;
+}
+
+/** A page: an optional way back, the title, what it says next to it, actions at the right. */
 export function PageFrame({
   title,
   aside,
   actions,
-  back = true,
+  back,
   fill = false,
   children,
 }: {
@@ -16,7 +22,7 @@ export function PageFrame({
   aside?: ReactNode;
   /** Buttons at the right of the title. */
   actions?: ReactNode;
-  back?: boolean;
+  back?: BackLink;
   /** Fill the height (the table scrolls inside); otherwise the page scrolls. */
   fill?: boolean;
   children: ReactNode;
@@ -37,8 +43,8 @@ export function PageFrame({
     >
       {back && (
         <Breadcrumbs aria-label="Breadcrumb">
-          <Link component={RouterLink} to="/units" underline="hover">
-            Units
+          <Link component={RouterLink} to={back.to} underline="hover">
+            {back.label}
           </Link>
           <Typography color="text.primary">{title}</Typography>
         </Breadcrumbs>
