@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Makes sure this Debian/Ubuntu machine has what Flotilla needs, saying what it does:
 #   setup-system.sh app    Docker engine running, busybox-static
-#   setup-system.sh test   the same plus Chromium (the e2e browser)
+#   setup-system.sh test   the same plus Chromium (the e2e browser), etcd and openssh-server
 # It installs with apt-get and starts dockerd when none runs; it fails with an exact message when
 # it cannot (no root and no sudo, no apt-get).
 set -euo pipefail
@@ -31,6 +31,9 @@ if [ "$want" = test ]; then
   # The reference etcd (conformance tests and benchmarks run against it too).
   command -v etcd >/dev/null 2>&1 || packages+=(etcd-server)
   command -v etcdctl >/dev/null 2>&1 || packages+=(etcd-client)
+  # Remote machines are tested against a real sshd the tests start on 127.0.0.1 (never the system's).
+  [ -x /usr/sbin/sshd ] || packages+=(openssh-server)
+  command -v ssh-keygen >/dev/null 2>&1 || packages+=(openssh-client)
 fi
 
 if [ ${#packages[@]} -gt 0 ]; then

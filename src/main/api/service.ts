@@ -81,6 +81,7 @@ export class ApiService {
         const task = await clusters.create(p);
         return { taskId: task.id };
       },
+      'clusters.checkEtcd': async (p) => clusters.checkEtcd(p.name, p.etcd),
       'clusters.addresses': async (p) => {
         requireEngine();
         return clusters.addresses(p.machines, p.prefix);
@@ -108,6 +109,13 @@ export class ApiService {
         requireEngine();
         return { taskId: clusters.machineLife(p.cluster, p.machine, 'restart').id };
       },
+      'machines.probeRemote': async (p) => clusters.probeRemote(p.cluster, p.ssh, p.acceptFingerprint),
+      'machines.addRemote': async (p) => {
+        requireEngine();
+        return { taskId: (await clusters.addRemote(p)).id };
+      },
+      'machines.remove': async (p) => ({ taskId: clusters.removeMachine(p.cluster, p.machine).id }),
+      'machines.forgetHostKey': async (p) => ({ removed: await clusters.forgetHostKey(p.host, p.port) }),
       'journal.read': async (p) => clusters.get(p.cluster).readJournal(p),
       'shell.input': async (p) => {
         shells.input(p.sessionId, p.data, p.eof);

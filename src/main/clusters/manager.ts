@@ -2,7 +2,18 @@ import type Docker from 'dockerode';
 import { randomBytes, randomInt } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import { createServer } from 'node:net';
-import { ApiError, type ClusterInfo, type Task } from '../../shared/api';
+import {
+  ApiError,
+  type CallParams,
+  type ClusterInfo,
+  type EtcdCheck,
+  type ExternalEtcd,
+  type RemoteProbe,
+  type SshEndpoint,
+  type Task,
+} from '../../shared/api';
+
+export type AddRemoteRequest = Omit<CallParams<'machines.addRemote'>, 'ssh'> & { ssh: SshEndpoint };
 import {
   parseCloudConfig,
   renderCloudConfig,
@@ -644,6 +655,32 @@ export class ClusterManager {
           ? host.updates.rebootNow(m.machineId, ctx)
           : host.updates.rollback(m.machineId, ctx),
     );
+  }
+
+  // ------------------------------------------------------------------ beyond one machine (WIP)
+
+  async checkEtcd(_name: string, _etcd: ExternalEtcd): Promise<EtcdCheck> {
+    throw new ApiError('UNSUPPORTED', 'not yet');
+  }
+
+  async probeRemote(
+    _cluster: string | undefined,
+    _ssh: SshEndpoint,
+    _accept: string | undefined,
+  ): Promise<RemoteProbe> {
+    throw new ApiError('UNSUPPORTED', 'not yet');
+  }
+
+  async addRemote(_req: AddRemoteRequest): Promise<Task> {
+    throw new ApiError('UNSUPPORTED', 'not yet');
+  }
+
+  removeMachine(_cluster: string | undefined, _machine: string): Task {
+    throw new ApiError('UNSUPPORTED', 'not yet');
+  }
+
+  async forgetHostKey(_host: string, _port: number): Promise<number> {
+    throw new ApiError('UNSUPPORTED', 'not yet');
   }
 
   /** Leaves every cluster running in Docker but stops serving them (app shutdown). */

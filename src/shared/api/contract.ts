@@ -26,6 +26,14 @@ import {
 } from './updates-model';
 import { JournalBatch, JournalQuery, MachineRefSchema, ShellEvent, ShellParams } from './machine-model';
 import { ActivityEntry, AppInfo, EngineStatus, Task } from './model';
+import {
+  EtcdCheckSchema,
+  ExternalEtcdSchema,
+  FingerprintSchema,
+  RemoteProbeSchema,
+  SshEndpointSchema,
+  SshHostSchema,
+} from './remote-model';
 
 const ClusterName = z
   .string()
@@ -141,9 +149,24 @@ export const calls = {
           })
           .strict()
           .optional(),
+        /**
+         * TLS for the embedded KV: a CA made for this cluster signs the members' and clients'
+         * certificates; the client ports require a client certificate, members talk over TLS.
+         */
+        tls: z.boolean().default(false),
+        /** Keep the cluster's state in this existing etcd instead of embedded members (no `members`). */
+        etcd: ExternalEtcdSchema.optional(),
       })
       .strict(),
     result: z.object({ taskId: z.string() }),
+  },
+  /**
+   * Connects to an existing etcd as clusters.create would (TLS, user and password) and says what
+   * answered there; a clear error when nothing does or it is not etcd v3.
+   */
+  'clusters.checkEtcd': {
+    params: z.object({ name: ClusterName, etcd: ExternalEtcdSchema }).strict(),
+    result: EtcdCheckSchema,
   },
   /**
    * The network a new cluster would get: a free subnet and each machine's address, so a wizard
@@ -239,6 +262,51 @@ export const calls = {
   'machines.start': { params: machineParams, result: z.object({ taskId: z.string() }) },
   'machines.kill': { params: machineParams, result: z.object({ taskId: z.string() }) },
   'machines.restart': { params: machineParams, result: z.object({ taskId: z.string() }) },
+  /**
+   * Connects to an SSH host and reports its host key against known_hosts (in the data dir) and,
+   * once the key is known or `acceptFingerprint` matches it, whether Docker is usable there.
+   * Trusts nothing by itself: a key is written to known_hosts only by machines.addRemote.
+   */
+  'machines.probeRemote': {
+    params: z
+      .object({ ...clusterParam, ssh: SshEndpointSchema, acceptFingerprint: FingerprintSchema.optional() })
+      .strict(),
+    result: RemoteProbeSchema,
+  },
+  /**
+   * Adds an SSH host with Docker as a machine (no KV member): checked first — host key (an
+   * unknown one needs `acceptFingerprint`, a changed one is refused), credentials, Docker — then a
+   * Task makes its machine container there through dockerode over the SSH connection and starts
+   * its agent. Nothing is left behind when it fails.
+   */
+  'machines.addRemote': {
+    params: z
+      .object({
+        ...clusterParam,
+        ssh: SshEndpointSchema,
+        acceptFingerprint: FingerprintSchema.optional(),
+        /** Its host name in the cluster; default the next free one of the cluster (core-04). */
+        hostname: z
+          .string()
+          .regex(/^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/, 'must be a host name: lower-case letters, digits, dashes')
+          .optional(),
+        metadata: z
+          .record(
+            z.string().regex(/^[A-Za-z0-9_.-]{1,63}$/, 'must be a metadata key (letters, digits, _ . -)'),
+            z.string().regex(/^[^\s,=]{1,253}$/, 'must be a metadata value without blanks, commas or ='),
+          )
+          .default({}),
+      })
+      .strict(),
+    result: z.object({ taskId: z.string() }),
+  },
+  /** Removes a machine without a KV member: units move away, its containers go, it leaves the cluster; a Task. */
+  'machines.remove': { params: machineParams, result: z.object({ taskId: z.string() }) },
+  /** Removes a host's keys from Flotilla's known_hosts (after a legitimate key change). */
+  'machines.forgetHostKey': {
+    params: z.object({ host: SshHostSchema, port: Port.default(22) }).strict(),
+    result: z.object({ removed: z.number().int() }),
+  },
   /** Journal entries of the cluster's machines, merged by time. */
   'journal.read': {
     params: z.object({ ...clusterParam, ...JournalQuery.shape }).strict(),

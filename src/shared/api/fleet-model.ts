@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { ClusterKvSchema, RemoteLinkSchema } from './remote-model';
 import { MachineLife } from './machine-model';
 
 // What the API says about units, machines and the engine's decisions. The scheduler in
@@ -50,6 +51,8 @@ export const MachineInfo = z.object({
   /** Update channel (GROUP of /etc/coreos/update.conf) and the OS version it runs. */
   channel: z.enum(['stable', 'beta', 'alpha']).optional(),
   osVersion: z.string().optional(),
+  /** An SSH host (machines.addRemote): where it is and how its connection is. */
+  remote: RemoteLinkSchema.optional(),
 });
 export type MachineInfo = z.infer<typeof MachineInfo>;
 
@@ -164,6 +167,8 @@ export const ClusterInfo = z.object({
   createdAt: z.string().optional(),
   /** Why it failed, when it did. */
   problem: z.string().optional(),
+  /** Embedded KV members (TLS or not) or an external etcd. */
+  kv: ClusterKvSchema.optional(),
 });
 export type ClusterInfo = z.infer<typeof ClusterInfo>;
 

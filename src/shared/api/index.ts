@@ -7,3 +7,4 @@ export * from './ws-client';
 export * from './machine-model';
 export * from './kv-model';
 export * from './updates-model';
+export * from './remote-model';
