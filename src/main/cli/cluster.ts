@@ -3,6 +3,7 @@ import { resolveDataDir } from '../app';
 import { callApi, findApp } from './client';
 import { runTask } from './follow-task';
 import type { Io } from './io';
+import type { ClusterInfo, ExternalEtcd } from '../../shared/api';
 import { UsageError, intFlag, parseFlags } from './usage';
 
 const GLOBAL = { 'data-dir': { type: 'string' } } as const;
@@ -12,13 +13,19 @@ export const CLUSTER_HELP = `  cluster create NAME --machines N [--prefix core] 
                  [--reboot-strategy reboot|etcd-lock|off] [--reboot-window 'Thu 04:00/1h30m']
                  [--ssh-key FILE ...] [--forward core-01:HOSTPORT:GUESTPORT ...]
                  [--user-data FILE] [--cloud-config core-01=FILE ...]
+                 [--tls | --etcd URL,URL... [--etcd-prefix /flotilla/NAME/] [--etcd-cacert FILE]
+                  [--etcd-cert FILE --etcd-key FILE] [--etcd-user USER --etcd-password-file FILE]]
                          create a cluster of machine containers (a task; follows it); each boots
                          with a cloud-config rendered from these flags over --user-data, or the
                          one --cloud-config gives for it (names are <prefix>-01 …);
                          --machine-ttl: heartbeat TTL, units of a silent machine move (default 2);
                          --ssh-key: a public key file for the core user;
-                         --forward: 127.0.0.1:HOSTPORT reaches the machine's GUESTPORT
+                         --forward: 127.0.0.1:HOSTPORT reaches the machine's GUESTPORT;
+                         --tls: the embedded KV requires client certificates (cluster env);
+                         --etcd: keep the state in an existing etcd, keys under the prefix
   cluster list           the clusters, their state and KV endpoints
+  cluster env [NAME]     ETCDCTL_* variables for etcdctl against the cluster's KV:
+                         eval "$(flotctl cluster env)"; etcdctl get --prefix /_coreos.com
   cluster use NAME       make NAME the cluster commands go to by default
   cluster start NAME     bring a stopped cluster back (machines that were down stay down)
   cluster stop NAME      stop its units, agents, KV members and machines; stays stopped
@@ -115,6 +122,86 @@ async function readCloudConfigs(values: string[]): Promise<Record<string, string
   return out;
 }
 
+/** --etcd and its companions: files are read here, their texts go to the app. */
+async function externalEtcdFlags(values: Record<string, unknown>): Promise<ExternalEtcd | undefined> {
+  const flag = (name: string) => values[name] as string | undefined;
+  const companions = [
+    'etcd-prefix',
+    'etcd-cacert',
+    'etcd-cert',
+    'etcd-key',
+    'etcd-user',
+    'etcd-password-file',
+  ];
+  const url = flag('etcd');
+  if (url === undefined) {
+    const stray = companions.find((c) => flag(c) !== undefined);
+    if (stray) throw new UsageError(`cluster create: --${stray} goes with --etcd URL,…`);
+    return undefined;
+  }
+  if (values.tls)
+    throw new UsageError(
+      'cluster create: --tls is for the embedded KV; an external etcd takes --etcd-cacert/--etcd-cert/--etcd-key',
+    );
+  const endpoints = url
+    .split(',')
+    .map((u) => u.trim())
+    .filter(Boolean);
+  for (const e of endpoints)
+    if (!/^https?:\/\/[^\s/]+$/.test(e))
+      throw new UsageError(`cluster create: --etcd ${e} is not a client URL like https://10.0.0.5:2379`);
+  if ((flag('etcd-cert') === undefined) !== (flag('etcd-key') === undefined))
+    throw new UsageError('cluster create: --etcd-cert and --etcd-key go together');
+  if ((flag('etcd-user') === undefined) !== (flag('etcd-password-file') === undefined))
+    throw new UsageError('cluster create: --etcd-user and --etcd-password-file go together');
+  const file = async (name: string) => {
+    const f = flag(name);
+    return f === undefined ? undefined : readFlagFile(`--${name}`, f);
+  };
+  const [caCert, cert, key, password] = await Promise.all([
+    file('etcd-cacert'),
+    file('etcd-cert'),
+    file('etcd-key'),
+    file('etcd-password-file'),
+  ]);
+  return {
+    endpoints,
+    ...(flag('etcd-prefix') !== undefined ? { prefix: flag('etcd-prefix') } : {}),
+    ...(caCert ? { caCert } : {}),
+    ...(cert ? { cert } : {}),
+    ...(key ? { key } : {}),
+    ...(flag('etcd-user') !== undefined
+      ? { username: flag('etcd-user'), password: password!.replace(/\r?\n$/, '') }
+      : {}),
+  };
+}
+
+/** Shell lines that point etcdctl (v3) at a cluster's KV, with its client certificate when TLS is on. */
+export function etcdctlEnv(c: ClusterInfo): string[] {
+  const kv = c.kv;
+  const endpoints =
+    kv?.kind === 'external'
+      ? kv.endpoints
+      : c.endpoints.map((e) =>
+          e.includes('://') ? e : `${kv?.kind === 'embedded' && kv.tls ? 'https' : 'http'}://${e}`,
+        );
+  const lines = [`export ETCDCTL_API=3`, `export ETCDCTL_ENDPOINTS=${shellWord(endpoints.join(','))}`];
+  if (kv?.kind === 'embedded' && kv.tls)
+    lines.push(
+      `export ETCDCTL_CACERT=${shellWord(kv.tls.caFile)}`,
+      `export ETCDCTL_CERT=${shellWord(kv.tls.certFile)}`,
+      `export ETCDCTL_KEY=${shellWord(kv.tls.keyFile)}`,
+    );
+  if (kv?.kind === 'external')
+    lines.push(`# the cluster's keys are under ${kv.prefix} (etcdctl get --prefix ${shellWord(kv.prefix)})`);
+  return lines;
+}
+
+/** A word for a POSIX shell: as it is when plain, else single-quoted. */
+function shellWord(text: string): string {
+  return /^[A-Za-z0-9_./:,@%+=-]+$/.test(text) ? text : `'${text.replaceAll("'", "'\\''")}'`;
+}
+
 export async function clusterCommand(args: string[], io: Io): Promise<number> {
   const [sub, ...rest] = args;
   switch (sub) {
@@ -136,6 +223,14 @@ export async function clusterCommand(args: string[], io: Io): Promise<number> {
           forward: { type: 'string', multiple: true, default: [] },
           'user-data': { type: 'string' },
           'cloud-config': { type: 'string', multiple: true, default: [] },
+          tls: { type: 'boolean' },
+          etcd: { type: 'string' },
+          'etcd-prefix': { type: 'string' },
+          'etcd-cacert': { type: 'string' },
+          'etcd-cert': { type: 'string' },
+          'etcd-key': { type: 'string' },
+          'etcd-user': { type: 'string' },
+          'etcd-password-file': { type: 'string' },
         },
         true,
       );
@@ -182,6 +277,9 @@ export async function clusterCommand(args: string[], io: Io): Promise<number> {
         params.userData = await readFlagFile('--user-data', values['user-data']);
       const configs = await readCloudConfigs(values['cloud-config'] as string[]);
       if (Object.keys(configs).length) params.cloudConfigs = configs;
+      if (values.tls) params.tls = true;
+      const etcd = await externalEtcdFlags(values);
+      if (etcd) params.etcd = etcd;
       const api = await findApp(resolveDataDir(values['data-dir']));
       const { taskId } = await callApi(api, 'clusters.create', params);
       await runTask(api, taskId, io);
@@ -203,6 +301,23 @@ export async function clusterCommand(args: string[], io: Io): Promise<number> {
             '\t',
           ),
         );
+      return 0;
+    }
+    case 'env': {
+      const { values, positionals } = parseFlags('cluster env', rest, { ...GLOBAL }, true);
+      if (positionals.length > 1) throw new UsageError('cluster env: give at most one cluster NAME');
+      const api = await findApp(resolveDataDir(values['data-dir']));
+      const clusters = await callApi(api, 'clusters.list', {});
+      const c = positionals[0]
+        ? clusters.find((x) => x.name === positionals[0])
+        : clusters.find((x) => x.active);
+      if (!c)
+        throw new UsageError(
+          positionals[0]
+            ? `cluster env: no cluster named ${positionals[0]}`
+            : 'cluster env: no active cluster; name one',
+        );
+      for (const line of etcdctlEnv(c)) io.out(line);
       return 0;
     }
     case 'use':
@@ -229,8 +344,8 @@ export async function clusterCommand(args: string[], io: Io): Promise<number> {
     default:
       throw new UsageError(
         sub
-          ? `cluster: unknown subcommand '${sub}' (try: create, list, use, start, stop, destroy)`
-          : 'cluster: missing subcommand (create, list, use, start, stop, destroy)',
+          ? `cluster: unknown subcommand '${sub}' (try: create, list, env, use, start, stop, destroy)`
+          : 'cluster: missing subcommand (create, list, env, use, start, stop, destroy)',
       );
   }
 }

@@ -17,17 +17,19 @@ import { VERSION } from '../../shared/version';
 import { DockerUnitHost, removeMachineUnits, UNIT_LABELS, unitLabelFilter } from '../fleet/agent/docker-host';
 import { FleetAgent } from '../fleet/agent/agent';
 import { FleetControl } from '../fleet/control';
-import { fleetKvClient } from '../fleet/kv-client';
+import { fleetKvClient, type KvAccess } from '../fleet/kv-client';
 import { FleetEngine } from '../fleet/engine/engine';
 import { FleetError } from '../fleet/errors';
 import { Registry } from '../fleet/registry';
 import { seedBusybox } from '../docker';
 import { ClusterJournals, type ResolvedJournalQuery } from '../journal';
 import { ClusterRunner } from '../kv/cluster';
+import { clientTls, memberTls, PKI_FILES, readPki, type ClusterPki } from '../kv/tls';
 import { memberIdOf } from '../kv/member';
 import { KvServer } from '../kv/server';
 import {
   containerName,
+  DockerMachines as DockerMachinesClass,
   machineImageTag,
   networkName,
   overlay,
@@ -35,6 +37,7 @@ import {
   type DockerMachines,
   type MachineSpec as DockerMachineSpec,
 } from '../machines';
+import { RemoteLink, type KnownHosts, type LinkHandlers } from '../remote';
 import type { ShellTarget } from '../shell';
 import { SILENT_TASK, type TaskContext } from '../tasks';
 import { bootFiles, cloudConfigPath, parseMachineConfig } from './boot';
@@ -43,6 +46,7 @@ import { assignKvSlots, kvSlotOf, kvSlots, newMemberName, nextKvSlot } from './k
 import { KvHealthSampler, refusals, type CandidateView, type MemberView } from './kv-health';
 import type { ClusterSpec } from './store';
 import { ClusterUpdates, type UpdatesHost } from '../updates/cluster-updates';
+import { explainEtcdError, externalAccess, ExternalKvHealth } from './external-kv';
 
 /** Engine and agent timing for local clusters: quick enough to see, slow enough to be calm. */
 export interface ClusterTiming {
@@ -60,6 +64,14 @@ type MachineSpec = ClusterSpec['machines'][number];
 interface MachineSlot {
   spec: MachineSpec;
   life: MachineLife;
+  /** The engine the machine runs on: the local one, or a remote host's through its SSH link. */
+  docker: Docker;
+  machines: DockerMachines;
+  /** A remote machine's SSH connection (connects, notices loss, retries with backoff). */
+  link: RemoteLink | undefined;
+  /** Counts the link's connections; the one a bring-up was done for is not brought up twice. */
+  linkEpoch: number;
+  broughtUp: number;
   ip: string;
   /** Index in the KV runner for a machine that hosts a member. */
   kvIndex: number | undefined;
@@ -115,8 +127,15 @@ export class ClusterHost {
 
   /** update_engine and locksmithd of every machine; they live as long as the host. */
   readonly updates: ClusterUpdates;
+  /** Passphrases of remote machines' key files, for this run of the app only (never saved). */
+  private readonly passphrases = new Map<string, string>();
   /** Machines whose downtime a reboot has reserved (the KV quorum guard counts them as down). */
   private readonly downtime = new Set<string>();
+
+  /** The cluster's certificates when its embedded KV speaks TLS (read at start). */
+  private pki: ClusterPki | undefined;
+  /** The KV page's health of an external etcd (no Raft of ours to sample). */
+  private externalHealth: ExternalKvHealth | undefined;
 
   /** The Raft panel's samples live as long as the host: reopening the panel shows the last minutes. */
   private readonly health = new KvHealthSampler(
@@ -131,6 +150,8 @@ export class ClusterHost {
     private readonly machines: DockerMachines,
     /** Persists the spec (machines going down or up survive an app restart). */
     private readonly save: (spec: ClusterSpec) => Promise<void>,
+    /** Flotilla's known_hosts: remote machines' host keys are checked against it on every connect. */
+    private readonly knownHosts: KnownHosts,
     private readonly timing: ClusterTiming = DEFAULT_TIMING,
   ) {
     this.journals = new ClusterJournals(join(dir, 'journal'));
@@ -142,15 +163,17 @@ export class ClusterHost {
     return this.spec.name;
   }
 
-  /** Client endpoints of every member, running or not: clients fail over between them. */
+  /** Client endpoints of every member, running or not (or the external etcd's): clients fail over between them. */
   private get allEndpoints(): string[] {
+    if (this.spec.kv.kind === 'external') return this.spec.kv.endpoints;
     return kvSlots(this.spec)
       .filter((s) => !s.retired)
       .map((s) => `127.0.0.1:${this.spec.kvPorts.baseClientPort + s.slot}`);
   }
 
-  /** Endpoints of the members running now. */
+  /** Endpoints of the members running now (an external etcd's as given). */
   get endpoints(): string[] {
+    if (this.spec.kv.kind === 'external') return this.spec.kv.endpoints;
     return this.slots.flatMap((s) => (s.server ? [s.server.endpoint] : []));
   }
 
@@ -164,7 +187,41 @@ export class ClusterHost {
       channel: this.spec.channel,
       createdAt: this.spec.createdAt,
       ...(this.problem ? { problem: this.problem } : {}),
+      kv: this.kvInfo(),
     };
+  }
+
+  private kvInfo(): ClusterInfo['kv'] {
+    const kv = this.spec.kv;
+    if (kv.kind === 'external')
+      return {
+        kind: 'external',
+        endpoints: kv.endpoints,
+        prefix: kv.prefix,
+        tls: externalAccess(kv).tls !== undefined,
+        auth: kv.username !== undefined,
+      };
+    if (!kv.tls) return { kind: 'embedded' };
+    const file = (name: string) => join(this.dir, 'tls', name);
+    return {
+      kind: 'embedded',
+      tls: {
+        caFile: file(PKI_FILES.caCert),
+        certFile: file(PKI_FILES.clientCert),
+        keyFile: file(PKI_FILES.clientKey),
+      },
+    };
+  }
+
+  /** How this cluster's clients reach its KV: TLS with the client certificate, or the external etcd's access. */
+  private kvAccess(): KvAccess {
+    const kv = this.spec.kv;
+    if (kv.kind === 'external') return externalAccess(kv);
+    return this.pki ? { tls: clientTls(this.pki) } : {};
+  }
+
+  private kvClient(): Etcd3 {
+    return fleetKvClient(this.allEndpoints, this.kvAccess());
   }
 
   /**
@@ -190,22 +247,20 @@ export class ClusterHost {
       this.slots = [];
       let busybox: string | undefined;
       for (const m of this.spec.machines) {
-        const slot: MachineSlot = {
-          spec: m,
-          life: m.up ? 'starting' : 'stopped',
-          ip: '',
-          kvIndex: kvSlotOf(this.spec, m),
-          server: undefined,
-          agent: undefined,
-          engine: undefined,
-          clients: [],
-          busy: Promise.resolve(),
-        };
+        const slot = this.newSlot(m);
         this.slots.push(slot);
         ctx.throwIfCanceled();
         const step = machineStep(ctx, m.hostname);
         if (!m.up) {
           for (const s of MACHINE_STEPS) step(s, 'skipped', 'down (flotctl machine start brings it back)');
+          continue;
+        }
+        if (m.remote) {
+          // Its SSH link opens once fleet runs (below): a host that does not answer keeps retrying
+          // and never holds the cluster back.
+          slot.life = 'stopped';
+          for (const s of MACHINE_STEPS.slice(0, 3))
+            step(s, 'skipped', `remote host ${remoteAddress(m.remote)}`);
           continue;
         }
         step('image', 'running');
@@ -221,17 +276,26 @@ export class ClusterHost {
       }
       for (const slot of this.slots) {
         if (slot.life !== 'starting') continue;
-        if (slot.kvIndex === undefined)
-          machineStep(ctx, slot.spec.hostname)('KV member', 'skipped', 'no KV member on this machine');
-        else machineStep(ctx, slot.spec.hostname)('KV member', 'running');
+        const step = machineStep(ctx, slot.spec.hostname);
+        const kv = this.spec.kv;
+        if (kv.kind === 'external') step('KV member', 'skipped', `external etcd ${kv.endpoints.join(',')}`);
+        else if (slot.kvIndex === undefined) step('KV member', 'skipped', 'no KV member on this machine');
+        else step('KV member', 'running');
       }
       await this.startKv();
+      this.client = this.kvClient();
+      if (this.spec.kv.kind === 'external') {
+        const kv = this.spec.kv;
+        // Fails here, clearly, rather than in every agent's first heartbeat.
+        await this.client.maintenance.status().catch((err: unknown) => {
+          throw explainEtcdError(err, kv.endpoints);
+        });
+      }
       for (const slot of this.slots) {
         if (slot.server === undefined) continue;
         const leader = this.kv!.member(slot.kvIndex!).isLeader;
         machineStep(ctx, slot.spec.hostname)('KV member', 'done', leader ? 'joined, leader' : 'joined');
       }
-      this.client = fleetKvClient(this.allEndpoints);
       this.control = new FleetControl(new Registry(this.client), () => this.engines());
       await this.control.start();
       for (const slot of this.slots) {
@@ -242,6 +306,18 @@ export class ClusterHost {
         await this.startMachineServices(slot);
         slot.life = 'up';
         step('agent', 'done', 'registered');
+      }
+      for (const slot of this.slots) {
+        if (!slot.spec.remote || !slot.spec.up) continue;
+        const step = machineStep(ctx, slot.spec.hostname);
+        step('agent', 'running', 'connecting over SSH');
+        try {
+          await this.connectRemote(slot);
+          step('agent', 'done', `connected to ${remoteAddress(slot.spec.remote)}`);
+        } catch (err) {
+          // Not the cluster's failure: the link retries with backoff and brings it up when it can.
+          step('agent', 'skipped', `${(err as Error).message} (retrying)`);
+        }
       }
       this.state = 'running';
       this.problem = undefined;
@@ -271,8 +347,9 @@ export class ClusterHost {
       osVersion: m.osVersion ?? this.spec.osVersion,
       channel,
       metadata: m.metadata,
-      ...(m.ip ? { ip: m.ip } : {}),
-      ...(m.forwardedPorts ? { forwardedPorts: m.forwardedPorts } : {}),
+      // A remote host's engine picks the address on its own network there.
+      ...(m.ip && !m.remote ? { ip: m.ip } : {}),
+      ...(m.forwardedPorts && !m.remote ? { forwardedPorts: m.forwardedPorts } : {}),
       ...boot,
       bootFiles: overlay(boot.bootFiles ?? [], await this.updates.bootFiles(m)),
     };
@@ -310,6 +387,8 @@ export class ClusterHost {
    * of machines that are down stop again: they come back from their WAL with their machine.
    */
   private async startKv(): Promise<void> {
+    if (this.spec.kv.kind === 'external') return;
+    if (this.spec.kv.tls) this.pki ??= await readPki(join(this.dir, 'tls'));
     const members = this.slots.filter((s) => s.kvIndex !== undefined);
     const layout = kvSlots(this.spec);
     this.kv = await ClusterRunner.start({
@@ -322,7 +401,7 @@ export class ClusterHost {
       // A 50 ms tick (election timeout 0.5–1 s) for members on one host: when a machine dies with
       // the KV leader, a new leader takes over fast enough for its units to run elsewhere within
       // 5 s (the dead machine's lease restarts its TTL on the new leader, as in etcd).
-      member: { tickMs: 50 },
+      member: { tickMs: 50, ...(this.pki ? { peerTls: memberTls(this.pki) } : {}) },
     });
     this.kv.onRoleChange(() => this.machinesChanged());
     for (const slot of members) {
@@ -338,6 +417,7 @@ export class ClusterHost {
       member: this.kv!.member(i),
       directory: this.directory,
       port: this.spec.kvPorts.baseClientPort + i,
+      ...(this.pki ? { tls: memberTls(this.pki) } : {}),
     });
     await s.start();
     slot.server = s;
@@ -348,8 +428,8 @@ export class ClusterHost {
     // Before the agent registers, so the board follows this registry by then.
     this.machinesChanged();
     const m = slot.spec;
-    const agentClient = fleetKvClient(this.allEndpoints);
-    const engineClient = fleetKvClient(this.allEndpoints);
+    const agentClient = this.kvClient();
+    const engineClient = this.kvClient();
     slot.clients = [agentClient, engineClient];
     const machine: MachineInfo = {
       id: m.machineId,
@@ -359,7 +439,7 @@ export class ClusterHost {
       version: VERSION,
     };
     const host = new DockerUnitHost({
-      docker: this.docker,
+      docker: slot.docker,
       cluster: this.name,
       machineId: m.machineId,
       hostname: m.hostname,
@@ -429,6 +509,8 @@ export class ClusterHost {
   }
 
   subscribeKvHealth(emit: (h: KvHealth) => void): () => void {
+    const kv = this.spec.kv;
+    if (kv.kind === 'external') return (this.externalHealth ??= new ExternalKvHealth(kv)).subscribe(emit);
     return this.health.subscribe(emit);
   }
 
@@ -613,6 +695,15 @@ export class ClusterHost {
         health: life !== 'up' ? 'down' : known ? 'healthy' : 'unhealthy',
         channel: m.channel ?? this.spec.channel,
         osVersion: m.osVersion ?? this.spec.osVersion,
+        ...(m.remote
+          ? {
+              remote: slot?.link?.state() ?? {
+                address: remoteAddress(m.remote),
+                state: 'lost' as const,
+                problem: 'not connected',
+              },
+            }
+          : {}),
       };
     });
   }
@@ -717,7 +808,10 @@ export class ClusterHost {
 
   private async act(slot: MachineSlot, action: MachineAction, ctx: TaskContext): Promise<void> {
     if (action === 'kill') return this.killMachine(slot, ctx);
-    if (action === 'stop') return this.stopMachine(slot, ctx);
+    if (action === 'stop') {
+      await this.stopMachine(slot, ctx);
+      return this.closeLink(slot);
+    }
     if (action === 'start') return this.startMachine(slot, ctx);
     await this.stopMachine(slot, ctx);
     await this.startMachine(slot, ctx);
@@ -746,7 +840,8 @@ export class ClusterHost {
       await this.kv?.kill(slot.kvIndex);
       await this.closeServer(slot);
     }
-    await this.machines.kill(this.name, slot.spec.hostname);
+    if (this.reachable(slot)) await slot.machines.kill(this.name, slot.spec.hostname);
+    await this.closeLink(slot);
     ctx.step('kill', 'done');
   }
 
@@ -774,9 +869,10 @@ export class ClusterHost {
     }
     ctx.step('kv member', slot.kvIndex === undefined ? 'skipped' : 'done');
     ctx.step('machine', 'running');
-    await this.machines.stop(this.name, slot.spec.hostname);
+    const reachable = this.reachable(slot);
+    if (reachable) await slot.machines.stop(this.name, slot.spec.hostname);
     slot.life = 'stopped';
-    ctx.step('machine', 'done');
+    ctx.step('machine', reachable ? 'done' : 'skipped', reachable ? undefined : 'its SSH link is lost');
   }
 
   /** Refuses a clean stop that would leave the KV without a quorum (a kill is a fault: allowed). */
@@ -799,14 +895,19 @@ export class ClusterHost {
    */
   private async startMachine(slot: MachineSlot, ctx: TaskContext): Promise<void> {
     if (slot.life === 'up' || slot.life === 'starting') return;
+    if (slot.spec.remote) {
+      await this.setUp(slot, true);
+      await this.connectRemote(slot, ctx);
+      return;
+    }
     ctx.setSteps(['fence stale units', 'machine', 'kv member', 'agent and engine']);
     slot.life = 'starting';
     try {
       ctx.step('fence stale units', 'running');
-      const fenced = await removeMachineUnits(this.docker, this.name, slot.spec.machineId);
+      const fenced = await removeMachineUnits(slot.docker, this.name, slot.spec.machineId);
       ctx.step('fence stale units', 'done', `${fenced} container${fenced === 1 ? '' : 's'} removed`);
       ctx.step('machine', 'running');
-      slot.ip = (await this.machines.create(await this.machineSpec(slot.spec))).ip;
+      slot.ip = (await slot.machines.create(await this.machineSpec(slot.spec))).ip;
       ctx.step('machine', 'done', slot.ip);
       ctx.step('kv member', 'running');
       if (slot.kvIndex !== undefined) {
@@ -840,6 +941,244 @@ export class ClusterHost {
     slot.engine = undefined;
   }
 
+  // ------------------------------------------------------------------------------ remote machines
+
+  private newSlot(m: MachineSpec): MachineSlot {
+    return {
+      spec: m,
+      life: m.up ? 'starting' : 'stopped',
+      docker: this.docker,
+      machines: this.machines,
+      link: undefined,
+      linkEpoch: 0,
+      broughtUp: 0,
+      ip: '',
+      kvIndex: kvSlotOf(this.spec, m),
+      server: undefined,
+      agent: undefined,
+      engine: undefined,
+      clients: [],
+      busy: Promise.resolve(),
+    };
+  }
+
+  /** Whether the machine's engine can be reached now (always for local machines). */
+  private reachable(slot: MachineSlot): boolean {
+    return !slot.spec.remote || slot.link?.state().state === 'connected';
+  }
+
+  private slotByName(hostname: string): MachineSlot {
+    const slot = this.slots.find((s) => s.spec.hostname === hostname);
+    if (!slot) throw new FleetError('NOT_FOUND', `Cluster ${this.name} has no machine ${hostname}`);
+    return slot;
+  }
+
+  private async closeLink(slot: MachineSlot): Promise<void> {
+    const link = slot.link;
+    slot.link = undefined;
+    await link?.close();
+  }
+
+  /**
+   * Opens a remote machine's SSH link and brings the machine up over it; rejects with the first
+   * connection's error (the link keeps retrying with backoff and brings it up once it answers).
+   * Each later connection — after a loss — brings it up again, stale units fenced first.
+   */
+  private async connectRemote(slot: MachineSlot, ctx: TaskContext = SILENT_TASK): Promise<void> {
+    await this.closeLink(slot);
+    /** Whether the caller brings up the first connection (in its own task) or the link does. */
+    let callerBringsUp = true;
+    const link = this.newLink(slot.spec, {
+      onUp: (docker) => {
+        const epoch = ++slot.linkEpoch;
+        slot.docker = docker;
+        slot.machines = new DockerMachinesClass(docker);
+        this.machinesChanged();
+        if (epoch === 1 && callerBringsUp) return;
+        void this.lifecycle(slot, () => this.bringUpRemote(slot, epoch, SILENT_TASK)).catch(() => undefined);
+      },
+      onDown: (reason) => {
+        this.machinesChanged();
+        void this.serially(slot, () => this.remoteLost(slot, reason));
+      },
+      onChange: () => this.machinesChanged(),
+    });
+    slot.link = link;
+    slot.linkEpoch = 0;
+    slot.life = 'starting';
+    this.machinesChanged();
+    try {
+      await link.start();
+    } catch (err) {
+      // The link retries with backoff and brings the machine up once the host answers.
+      callerBringsUp = false;
+      slot.life = 'dead';
+      throw err;
+    }
+    await this.bringUpRemote(slot, 1, ctx);
+  }
+
+  /**
+   * A remote machine up over a fresh connection: stale unit containers go first (the cluster
+   * placed those units elsewhere while the link was lost), then the cluster network there, the
+   * machine image and busybox (built over the connection: no registry is assumed), the machine
+   * container, the agent and the engine.
+   */
+  private async bringUpRemote(slot: MachineSlot, epoch: number, ctx: TaskContext): Promise<void> {
+    if (!slot.spec.up || slot.broughtUp === epoch || slot.link?.state().state !== 'connected') return;
+    const m = slot.spec;
+    const steps = ['fence stale units', 'network', 'image', 'machine', 'agent and engine'];
+    ctx.setSteps(steps);
+    slot.life = 'starting';
+    try {
+      if (slot.agent || slot.engine) {
+        await Promise.all([slot.agent?.kill(), slot.engine?.kill()]);
+        this.dropServices(slot);
+      }
+      ctx.step('fence stale units', 'running');
+      const fenced = await removeMachineUnits(slot.docker, this.name, m.machineId);
+      ctx.step('fence stale units', 'done', `${fenced} container${fenced === 1 ? '' : 's'} removed`);
+      if (fenced)
+        this.journalLine(
+          slot,
+          `fenced ${fenced} stale unit container${fenced === 1 ? '' : 's'} after the SSH link came back`,
+        );
+      ctx.step('network', 'running');
+      await slot.machines.ensureNetwork(this.name);
+      ctx.step('network', 'done');
+      ctx.step('image', 'running');
+      const osVersion = m.osVersion ?? this.spec.osVersion;
+      await slot.machines.ensureImage(osVersion);
+      await seedBusybox(slot.docker, SILENT_TASK, { tag: 'busybox:latest', offline: true });
+      ctx.step('image', 'done', machineImageTag(osVersion));
+      ctx.step('machine', 'running');
+      slot.ip = (await slot.machines.create(await this.machineSpec(m))).ip;
+      ctx.step('machine', 'done', slot.ip);
+      ctx.step('agent and engine', 'running');
+      await this.startMachineServices(slot);
+      ctx.step('agent and engine', 'done');
+      slot.broughtUp = epoch;
+      slot.life = 'up';
+    } catch (err) {
+      slot.life = 'dead';
+      await Promise.all([slot.agent?.kill(), slot.engine?.kill()]);
+      this.dropServices(slot);
+      this.journalLine(slot, `could not come up over SSH: ${(err as Error).message}`);
+      throw err;
+    }
+  }
+
+  /**
+   * The link is lost: the machine may well run on, but nothing here can reach it. Its agent and
+   * engine stop without a word, as in a crash: the heartbeat lapses (the machine turns
+   * unhealthy) and after the TTL its units run elsewhere. It is fenced when the link returns.
+   */
+  private async remoteLost(slot: MachineSlot, reason: string): Promise<void> {
+    if (!slot.agent && !slot.engine) return;
+    await Promise.all([slot.agent?.kill(), slot.engine?.kill()]);
+    this.dropServices(slot);
+    this.journalLine(slot, `SSH link lost: ${reason}; units move after the ${this.spec.machineTtlSec} s TTL`);
+    this.machinesChanged();
+  }
+
+  private journalLine(slot: MachineSlot, text: string): void {
+    try {
+      this.journals.machine(slot.spec.machineId, slot.spec.hostname).write({ stream: 'system', text });
+    } catch {
+      // The journals are closing with the cluster.
+    }
+  }
+
+  /**
+   * A remote machine joins: saved first (its bring-up reads the spec), then connected and
+   * brought up; when that fails it leaves the spec again and whatever it made there goes.
+   */
+  async addRemoteMachine(m: MachineSpec, passphrase: string | undefined, ctx: TaskContext): Promise<void> {
+    if (this.state !== 'running')
+      throw new FleetError(
+        'CONFLICT',
+        `Cluster ${this.name} is ${this.state}`,
+        `flotctl cluster start ${this.name}`,
+      );
+    if (passphrase !== undefined) this.passphrases.set(m.machineId, passphrase);
+    this.spec.machines.push(m);
+    await this.save(this.spec);
+    const slot = this.newSlot(m);
+    this.slots.push(slot);
+    try {
+      await this.lifecycle(slot, () => this.connectRemote(slot, ctx));
+    } catch (err) {
+      if (this.reachable(slot)) {
+        await removeMachineUnits(slot.docker, this.name, m.machineId).catch(() => undefined);
+        await slot.machines.remove(this.name, m.hostname).catch(() => undefined);
+      }
+      await this.closeLink(slot);
+      this.slots = this.slots.filter((s) => s !== slot);
+      this.spec.machines = this.spec.machines.filter((x) => x !== m);
+      this.passphrases.delete(m.machineId);
+      await this.save(this.spec);
+      this.machinesChanged();
+      throw err;
+    }
+  }
+
+  /**
+   * Removes the cluster's containers, network and unused machine images on every remote host it
+   * can reach (the cluster is being destroyed); returns the hosts it could not reach.
+   */
+  async destroyRemote(): Promise<string[]> {
+    const left: string[] = [];
+    for (const m of this.spec.machines) {
+      if (!m.remote) continue;
+      const link = this.newLink(m);
+      try {
+        await link.start();
+        await new DockerMachinesClass(link.docker()).destroyCluster(this.name);
+      } catch (err) {
+        left.push(
+          `${remoteAddress(m.remote)} (${(err as Error).message}): docker rm -f $(docker ps -aq --filter label=flotilla.cluster=${this.name})`,
+        );
+      } finally {
+        await link.close();
+      }
+    }
+    return left;
+  }
+
+  private newLink(m: MachineSpec, handlers: LinkHandlers = {}): RemoteLink {
+    const passphrase = this.passphrases.get(m.machineId);
+    return new RemoteLink({
+      endpoint: { ...m.remote!, ...(passphrase !== undefined ? { passphrase } : {}) },
+      knownHosts: this.knownHosts,
+      ...handlers,
+    });
+  }
+
+  /**
+   * Takes a machine without a KV member out of the cluster: a clean stop (its units move), its
+   * containers removed where it runs, its link closed, and it leaves the spec.
+   */
+  removeMachine(ref: string, ctx: TaskContext = SILENT_TASK): Promise<void> {
+    const slot = this.slotOf(ref);
+    if (slot.kvIndex !== undefined)
+      throw new FleetError(
+        'CONFLICT',
+        `${slot.spec.hostname} hosts a KV member`,
+        `Remove its member first: flotctl kv member remove ${slot.spec.hostname}`,
+      );
+    return this.lifecycle(slot, async () => {
+      await this.stopMachine(slot, ctx);
+      if (this.reachable(slot)) {
+        await removeMachineUnits(slot.docker, this.name, slot.spec.machineId);
+        await slot.machines.remove(this.name, slot.spec.hostname);
+      }
+      await this.closeLink(slot);
+      this.spec.machines = this.spec.machines.filter((m) => m !== slot.spec);
+      this.slots = this.slots.filter((s) => s !== slot);
+      await this.save(this.spec);
+    });
+  }
+
   // ------------------------------------------------------------------------------ updates
 
   /**
@@ -851,7 +1190,7 @@ export class ClusterHost {
     const slot = this.slotOf(machineId);
     return this.lifecycle(slot, async () => {
       await this.stopMachine(slot, ctx);
-      await this.machines.remove(this.name, slot.spec.hostname);
+      if (!slot.spec.remote) await slot.machines.remove(this.name, slot.spec.hostname);
       await this.startMachine(slot, ctx);
     });
   }
@@ -887,9 +1226,10 @@ export class ClusterHost {
       machine: (ref) => this.machine(ref),
       isUp: (id) => this.slots.some((s) => s.spec.machineId === id && s.life === 'up'),
       save: () => this.save(this.spec),
-      readFile: (hostname, path) => this.machines.readFile(this.name, hostname, path),
-      writeFiles: (hostname, files) => this.machines.writeMachineFiles(this.name, hostname, files),
-      run: (hostname, argv) => this.machines.run(this.name, hostname, argv),
+      readFile: (hostname, path) => this.slotByName(hostname).machines.readFile(this.name, hostname, path),
+      writeFiles: (hostname, files) =>
+        this.slotByName(hostname).machines.writeMachineFiles(this.name, hostname, files),
+      run: (hostname, argv) => this.slotByName(hostname).machines.run(this.name, hostname, argv),
       ensureImage: async (version, ctx) => {
         await this.machines.ensureImage(version, ctx);
       },
@@ -947,17 +1287,45 @@ export class ClusterHost {
           `Machine ${machine.hostname} is ${slot?.life ?? 'stopped'}`,
           `flotctl machine start ${machine.hostname}`,
         );
+      if (machine.remote) {
+        // A real SSH shell on the host itself (DESIGN.md decision 4), over the machine's link.
+        const client = slot.link?.state().state === 'connected' ? slot.link.client() : undefined;
+        if (!client)
+          throw new FleetError(
+            'CONFLICT',
+            `The SSH link of ${machine.hostname} is ${slot.link?.state().state ?? 'closed'}${slot.link?.state().problem ? `: ${slot.link.state().problem}` : ''}`,
+            'It reconnects by itself; flotctl machine list shows when it is back',
+          );
+        return {
+          kind: 'ssh',
+          client,
+          description: `${remoteAddress(machine.remote)} (machine ${machine.hostname})`,
+        };
+      }
       const container = containerName(this.name, machine.hostname);
-      return { docker: this.docker, container, description: `machine ${machine.hostname} (${container})` };
+      return {
+        kind: 'container',
+        docker: this.docker,
+        container,
+        description: `machine ${machine.hostname} (${container})`,
+      };
     }
     const unit = withDefaultSuffix(target);
-    const found = await this.docker.listContainers({
-      filters: {
-        label: unitLabelFilter({ cluster: this.name, unit, main: true }),
-        status: ['running'],
-      },
-    });
-    const c = found[0];
+    // The unit's main container, on whichever engine its machine runs (local or over SSH).
+    const engines = [...new Set(this.slots.filter((s) => this.reachable(s)).map((s) => s.docker))];
+    let c: Docker.ContainerInfo | undefined;
+    let docker = this.docker;
+    for (const engine of engines) {
+      const found = await engine.listContainers({
+        filters: {
+          label: unitLabelFilter({ cluster: this.name, unit, main: true }),
+          status: ['running'],
+        },
+      });
+      c = found[0];
+      docker = engine;
+      if (c) break;
+    }
     if (!c)
       throw new FleetError(
         'NOT_FOUND',
@@ -967,7 +1335,7 @@ export class ClusterHost {
     const host =
       this.spec.machines.find((m) => m.machineId === c.Labels[UNIT_LABELS.machine])?.hostname ?? '?';
     const name = (c.Names[0] ?? c.Id).replace(/^\//, '');
-    return { docker: this.docker, container: c.Id, description: `${unit} on ${host} (${name})` };
+    return { kind: 'container', docker, container: c.Id, description: `${unit} on ${host} (${name})` };
   }
 
   // ------------------------------------------------------------------------------ stop
@@ -989,14 +1357,22 @@ export class ClusterHost {
   async stop(): Promise<void> {
     for (const slot of this.slots) await slot.engine?.stop();
     for (const slot of this.slots) await slot.agent?.stop();
+    // Remote machines stop while their links are open; local ones once the KV is down.
+    const stopMachine = (slot: MachineSlot) =>
+      this.reachable(slot)
+        ? slot.machines.stop(this.name, slot.spec.hostname).catch(() => undefined)
+        : undefined;
+    for (const slot of this.slots) if (slot.spec.remote) await stopMachine(slot);
     await this.stopServices();
-    for (const m of this.spec.machines)
-      await this.machines.stop(this.name, m.hostname).catch(() => undefined);
+    for (const slot of this.slots) if (!slot.spec.remote) await stopMachine(slot);
     this.state = 'stopped';
   }
 
   private async stopServices(): Promise<void> {
     await this.updates.stop();
+    for (const slot of this.slots) await this.closeLink(slot);
+    this.externalHealth?.stop();
+    this.externalHealth = undefined;
     for (const slot of this.slots) {
       this.dropServices(slot);
       if (slot.life !== 'dead') slot.life = 'stopped';
@@ -1012,4 +1388,9 @@ export class ClusterHost {
     await this.journals.close();
     this.machinesChanged();
   }
+}
+
+/** user@host:port of a remote machine, as people write it for ssh. */
+export function remoteAddress(r: { user: string; host: string; port: number }): string {
+  return `${r.user}@${r.host}${r.port === 22 ? '' : `:${r.port}`}`;
 }

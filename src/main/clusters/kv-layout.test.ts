@@ -24,6 +24,7 @@ function spec(
       ...m,
     })),
     kvRetired,
+    kv: { kind: 'embedded', tls: false },
     running: true,
   };
 }

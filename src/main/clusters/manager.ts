@@ -22,6 +22,7 @@ import {
 } from '../../shared/cloudconfig';
 import { FleetError } from '../fleet/errors';
 import {
+  assertMetadata,
   contains,
   DockerMachines,
   freeSubnet,
@@ -45,6 +46,10 @@ import {
 } from './boot';
 import { ClusterHost, type ClusterTiming, type MachineAction } from './host';
 import { ClusterStore, type ClusterSpec } from './store';
+import { checkExternalEtcd, deleteExternalKeys, externalKvSpec } from './external-kv';
+import { makeClusterPki, writePki } from '../kv/tls';
+import { checkRemoteDocker, connectSsh, KnownHosts, probeRemoteHost } from '../remote';
+import { join } from 'node:path';
 import { kvPortsOf } from './kv-layout';
 import { BUILTIN_FEED, newestOf } from '../updates/feed';
 
@@ -81,6 +86,10 @@ export interface CreateClusterRequest {
   cloudConfigs?: Record<string, string>;
   /** Subnet and addresses from addresses(); else picked here. */
   network?: ClusterAddresses;
+  /** TLS with client-certificate authentication for the embedded KV. */
+  tls?: boolean;
+  /** An existing etcd instead of embedded members. */
+  etcd?: ExternalEtcd;
 }
 
 export interface ClusterAddresses {
@@ -120,6 +129,18 @@ export function defaultMembers(machines: number): number {
   return machines < 3 ? 1 : machines <= 5 ? 3 : 5;
 }
 
+/** The next free `<prefix>-NN` after the cluster's machines (core-04 after core-01 … core-03). */
+export function nextHostname(taken: string[]): string {
+  const numbered = taken.flatMap((h) => {
+    const m = /^(.*)-(\d{2,})$/.exec(h);
+    return m ? [{ prefix: m[1]!, n: Number(m[2]) }] : [];
+  });
+  const prefix = numbered[0]?.prefix ?? 'core';
+  let n = Math.max(0, ...numbered.filter((x) => x.prefix === prefix).map((x) => x.n)) + 1;
+  while (taken.includes(`${prefix}-${String(n).padStart(2, '0')}`)) n++;
+  return `${prefix}-${String(n).padStart(2, '0')}`;
+}
+
 const hostnamesOf = (prefix: string, machines: number): string[] =>
   Array.from({ length: machines }, (_, i) => `${prefix}-${String(i + 1).padStart(2, '0')}`);
 
@@ -154,6 +175,9 @@ export class ClusterManager {
   /** Problems met while restoring (unreadable specs …), for the user to see. */
   readonly problems: string[] = [];
 
+  /** known_hosts of the SSH hosts people added as machines (in the data dir, not ~/.ssh). */
+  private readonly knownHosts: KnownHosts;
+
   constructor(
     dataDir: string,
     private readonly docker: Docker,
@@ -162,6 +186,7 @@ export class ClusterManager {
   ) {
     this.store = new ClusterStore(dataDir);
     this.machines = new DockerMachines(docker);
+    this.knownHosts = new KnownHosts(join(dataDir, 'known_hosts'));
   }
 
   /** Loads every saved cluster and starts those that were running (each as a Task). */
@@ -294,7 +319,30 @@ export class ClusterManager {
   }
 
   private async createChecked(req: CreateClusterRequest): Promise<Task> {
-    const members = req.members ?? defaultMembers(req.machines);
+    if (req.etcd && req.members !== undefined)
+      throw new FleetError(
+        'BAD_REQUEST',
+        '--members is for embedded KV members; with --etcd the cluster has none',
+        'Leave --members out',
+      );
+    if (req.etcd && req.tls)
+      throw new FleetError(
+        'BAD_REQUEST',
+        '--tls secures the embedded KV; an external etcd takes --etcd-cacert/--etcd-cert/--etcd-key',
+        'Leave --tls out',
+      );
+    const external = req.etcd && externalKvSpec(req.name, req.etcd);
+    if (external) {
+      // Before anything is made: it answers, it is etcd v3, and the prefix is nobody's.
+      const found = await checkExternalEtcd(external);
+      if (found.keysUnderPrefix > 0)
+        throw new FleetError(
+          'CONFLICT',
+          `etcd at ${external.endpoints.join(', ')} has ${found.keysUnderPrefix} keys under ${external.prefix} already: another cluster may use them`,
+          `Choose another prefix (--etcd-prefix), or if they are a destroyed cluster's leftovers: etcdctl del --prefix ${external.prefix}`,
+        );
+    }
+    const members = external ? 0 : (req.members ?? defaultMembers(req.machines));
     if (members > req.machines)
       throw new FleetError(
         'BAD_REQUEST',
@@ -326,10 +374,12 @@ export class ClusterManager {
         : await this.addresses(req.machines, prefix);
       this.pending.set(req.name, addresses.subnet);
       const kvPorts = await this.pickKvPorts(members, forwarded);
-      const etcdEndpoints = Array.from(
-        { length: members },
-        (_, i) => `http://127.0.0.1:${kvPorts.baseClientPort + i}`,
-      );
+      const etcdEndpoints =
+        external?.endpoints ??
+        Array.from(
+          { length: members },
+          (_, i) => `${req.tls ? 'https' : 'http'}://127.0.0.1:${kvPorts.baseClientPort + i}`,
+        );
       const prepared = names.map((name) =>
         this.prepareMachine(req, name, addresses.ips[name]!, etcdEndpoints),
       );
@@ -383,9 +433,11 @@ export class ClusterManager {
         }),
         kvRetired: [],
         updateCheckSec: DEFAULT_UPDATE_CHECK_SEC,
+        kv: external ?? { kind: 'embedded', tls: req.tls ?? false },
         running: true,
       };
       try {
+        if (req.tls) await writePki(join(this.store.dir(spec.name), 'tls'), await makeClusterPki(spec.name));
         await this.store.save(spec);
         for (const p of prepared) await this.store.saveCloudConfig(spec.name, p.settings.hostname, p.text);
       } catch (err) {
@@ -550,13 +602,34 @@ export class ClusterManager {
     return this.tasks.start(
       { kind: 'cluster.destroy', title: `Destroy cluster ${name}`, cancellable: false },
       async (ctx) => {
-        ctx.setSteps(['stop services', 'remove containers and network', 'remove files']);
+        const kv = host.spec.kv;
+        ctx.setSteps([
+          'stop services',
+          'remote hosts',
+          'remove containers and network',
+          ...(kv.kind === 'external' ? ['keys in etcd'] : []),
+          'remove files',
+        ]);
         ctx.step('stop services', 'running');
         await host.detach();
         ctx.step('stop services', 'done');
+        ctx.step('remote hosts', 'running');
+        const left = await host.destroyRemote();
+        ctx.step(
+          'remote hosts',
+          left.length ? 'failed' : 'done',
+          left.length
+            ? `not reachable; on each, remove its containers by hand: ${left.join('; ')}`
+            : undefined,
+        );
         ctx.step('remove containers and network', 'running');
         await this.machines.destroyCluster(name);
         ctx.step('remove containers and network', 'done');
+        if (kv.kind === 'external') {
+          ctx.step('keys in etcd', 'running');
+          const deleted = await deleteExternalKeys(kv);
+          ctx.step('keys in etcd', 'done', `${deleted} keys under ${kv.prefix}`);
+        }
         ctx.step('remove files', 'running');
         await this.store.remove(name);
         this.hosts.delete(name);
@@ -657,30 +730,94 @@ export class ClusterManager {
     );
   }
 
-  // ------------------------------------------------------------------ beyond one machine (WIP)
+  // ------------------------------------------------------------------ beyond one machine
 
-  async checkEtcd(_name: string, _etcd: ExternalEtcd): Promise<EtcdCheck> {
-    throw new ApiError('UNSUPPORTED', 'not yet');
+  /** What answers at an external etcd's endpoints, as clusters.create would reach it. */
+  checkEtcd(name: string, etcd: ExternalEtcd): Promise<EtcdCheck> {
+    return checkExternalEtcd(externalKvSpec(name, etcd));
   }
 
-  async probeRemote(
-    _cluster: string | undefined,
-    _ssh: SshEndpoint,
-    _accept: string | undefined,
+  /** An SSH host's key against known_hosts, and once trusted, whether Docker is usable there. */
+  probeRemote(
+    cluster: string | undefined,
+    ssh: SshEndpoint,
+    accept: string | undefined,
   ): Promise<RemoteProbe> {
-    throw new ApiError('UNSUPPORTED', 'not yet');
+    if (cluster !== undefined) this.get(cluster);
+    return probeRemoteHost(ssh, {
+      knownHosts: this.knownHosts,
+      ...(accept ? { acceptFingerprint: accept } : {}),
+    });
   }
 
-  async addRemote(_req: AddRemoteRequest): Promise<Task> {
-    throw new ApiError('UNSUPPORTED', 'not yet');
+  /**
+   * Adds an SSH host as a machine. Checked before anything is made — the cluster runs, the name
+   * is free, the host key is trusted (an unknown one only with the fingerprint the person
+   * accepted, written to known_hosts then; a changed one never), the credentials work and Docker
+   * is usable there — then a Task brings it up; a failed bring-up takes it out again.
+   */
+  async addRemote(req: AddRemoteRequest): Promise<Task> {
+    const host = this.get(req.cluster);
+    this.control(host.name);
+    const hostname = req.hostname ?? nextHostname(host.spec.machines.map((m) => m.hostname));
+    if (host.spec.machines.some((m) => m.hostname === hostname))
+      throw new FleetError(
+        'CONFLICT',
+        `Cluster ${host.name} has a machine ${hostname} already`,
+        'Give another name (--name)',
+      );
+    assertMetadata(req.metadata);
+    const { client } = await connectSsh(req.ssh, {
+      knownHosts: this.knownHosts,
+      ...(req.acceptFingerprint ? { acceptFingerprint: req.acceptFingerprint } : {}),
+    });
+    try {
+      const docker = await checkRemoteDocker(client, req.ssh);
+      if (!docker.ok)
+        throw new ApiError('CONFLICT', docker.problem?.message ?? `Docker is not usable on ${req.ssh.host}`, {
+          hint: `${docker.problem?.hint ?? 'Check docker info on that host.'} Nothing was added.`,
+        });
+    } finally {
+      client.end();
+    }
+    const { passphrase, ...remote } = req.ssh;
+    const machine: ClusterSpec['machines'][number] = {
+      hostname,
+      machineId: newMachineId(),
+      metadata: req.metadata,
+      kvMember: false,
+      up: true,
+      remote: {
+        host: remote.host,
+        port: remote.port,
+        user: remote.user,
+        dockerSocket: remote.dockerSocket,
+        ...(remote.identityFile ? { identityFile: remote.identityFile } : {}),
+        ...(remote.jump ? { jump: remote.jump } : {}),
+      },
+    };
+    return this.tasks.start(
+      {
+        kind: 'machines.addRemote',
+        title: `Add ${hostname} (${req.ssh.user}@${req.ssh.host}) to ${host.name}`,
+      },
+      (ctx) => host.addRemoteMachine(machine, passphrase, ctx),
+    );
   }
 
-  removeMachine(_cluster: string | undefined, _machine: string): Task {
-    throw new ApiError('UNSUPPORTED', 'not yet');
+  /** Takes a machine without a KV member out of its cluster, as a Task. */
+  removeMachine(cluster: string | undefined, machine: string): Task {
+    const host = this.get(cluster);
+    const m = host.machine(machine);
+    return this.tasks.start(
+      { kind: 'machines.remove', title: `Remove ${m.hostname} from ${host.name}`, cancellable: false },
+      (ctx) => host.removeMachine(m.machineId, ctx),
+    );
   }
 
-  async forgetHostKey(_host: string, _port: number): Promise<number> {
-    throw new ApiError('UNSUPPORTED', 'not yet');
+  /** Drops a host's keys from known_hosts (after a change its owner confirmed). */
+  forgetHostKey(host: string, port: number): Promise<number> {
+    return this.knownHosts.forget(host, port);
   }
 
   /** Leaves every cluster running in Docker but stops serving them (app shutdown). */
@@ -704,6 +841,7 @@ export class ClusterManager {
       this.docker,
       this.machines,
       (s) => this.store.save(s),
+      this.knownHosts,
       this.timing,
     );
   }

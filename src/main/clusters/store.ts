@@ -6,6 +6,37 @@ import { writeDurably } from '../files';
 import { tableSchema } from '../updates/partitions';
 import { cloudConfigPath } from './boot';
 
+/** How to reach a remote machine's host (the passphrase of a key is never kept: ssh-agent keeps those). */
+export const RemoteHostSpec = z.object({
+  host: z.string(),
+  port: z.number().int().min(1).max(65535),
+  user: z.string(),
+  identityFile: z.string().optional(),
+  jump: z.object({ host: z.string(), port: z.number().int(), user: z.string() }).optional(),
+  dockerSocket: z.string(),
+});
+export type RemoteHostSpec = z.infer<typeof RemoteHostSpec>;
+
+/**
+ * Where the cluster keeps its state: embedded members (with TLS: the cluster's PKI in tls/), or
+ * an existing etcd, every key under `prefix`. PEM texts and the password are kept here, in the
+ * cluster's own directory (mode 0700), as etcdctl users keep them in files.
+ */
+export const KvSpec = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('embedded'), tls: z.boolean().default(false) }),
+  z.object({
+    kind: z.literal('external'),
+    endpoints: z.array(z.string()).min(1),
+    prefix: z.string(),
+    caCert: z.string().optional(),
+    cert: z.string().optional(),
+    key: z.string().optional(),
+    username: z.string().optional(),
+    password: z.string().optional(),
+  }),
+]);
+export type KvSpec = z.infer<typeof KvSpec>;
+
 /** A cluster as it is kept on disk: enough to bring it back exactly after a restart. */
 export const ClusterSpec = z.object({
   name: z.string().regex(/^[a-z0-9][a-z0-9-]{0,30}$/),
@@ -55,6 +86,8 @@ export const ClusterSpec = z.object({
       lastRollback: RollbackSchema.optional(),
       /** Versions that failed their boot check here or were rolled back from: not installed again. */
       skipVersions: z.array(z.string()).optional(),
+      /** An SSH host with Docker: its units run there, through dockerode over the SSH connection. */
+      remote: RemoteHostSpec.optional(),
       /** Guest ports published on 127.0.0.1. */
       forwardedPorts: z
         .array(
@@ -67,6 +100,7 @@ export const ClusterSpec = z.object({
   kvRetired: z.array(z.object({ name: z.string(), slot: z.number().int().min(0) })).default([]),
   /** Seconds between the machines' periodic update checks (CoreOS: about an hour). */
   updateCheckSec: z.number().int().min(1).max(86_400).default(3_600),
+  kv: KvSpec.default({ kind: 'embedded', tls: false }),
   /** Whether it should run (brought back on app start) or stay stopped. */
   running: z.boolean(),
 });

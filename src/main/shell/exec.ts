@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { Writable, type Duplex } from 'node:stream';
 import type Docker from 'dockerode';
 import { ApiError } from '../../shared/api';
-import type { ShellRequest, ShellTarget } from './types';
+import type { ContainerShellTarget, ShellRequest } from './types';
 
 /** What a started exec reports; called at most until `exit` or `error`, never after `kill`. */
 export interface ExecEvents {
@@ -46,7 +46,7 @@ const KILL_TIMEOUT_MS = 5_000;
 
 /** Starts `req` in the target container; resolves once attached. Errors come as ApiErrors. */
 export async function startExec(
-  target: ShellTarget,
+  target: ContainerShellTarget,
   req: ShellRequest,
   on: ExecEvents,
 ): Promise<RunningExec> {
@@ -202,7 +202,7 @@ async function killMarked(container: Docker.Container, marker: string): Promise<
 }
 
 /** An engine failure as an ApiError that names the target. */
-export function dockerError(err: unknown, target: ShellTarget): ApiError {
+export function dockerError(err: unknown, target: ContainerShellTarget): ApiError {
   if (err instanceof ApiError) return err;
   const e = err as NodeJS.ErrnoException & { statusCode?: number; json?: { message?: string } };
   const why = e?.json?.message ?? (e instanceof Error ? e.message : String(err));

@@ -34,7 +34,7 @@ beforeAll(async () => {
     HostConfig: { AutoRemove: false },
   });
   await c.start();
-  target = { docker, container: NAME, description: `test container ${NAME}` };
+  target = { kind: 'container', docker, container: NAME, description: `test container ${NAME}` };
 });
 
 afterAll(async () => {
@@ -192,6 +192,7 @@ describe('ShellSessions on a real container', () => {
   it('fails a session whose container does not exist, naming the target', async () => {
     const shells = new ShellSessions();
     const s = session(shells, {}, async () => ({
+      kind: 'container',
       docker,
       container: `${PREFIX}missing`,
       description: 'machine core-09',

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { ApiError, type ShellEvent } from '../../shared/api';
-import { dockerError, startExec, type RunningExec } from './exec';
+import { startSshExec } from '../remote';
+import { dockerError, startExec, type ExecEvents, type RunningExec } from './exec';
 import type { ShellRequest, ShellTarget } from './types';
 
 /** Each session is a process in a container and a hijacked engine connection: keep them bounded. */
@@ -52,7 +53,7 @@ export class ShellSessions {
         resolved = await target();
         if (session.closed) return;
         const t = resolved;
-        const exec = await startExec(t, req, {
+        const events: ExecEvents = {
           started: (running) => {
             session.exec = running;
             if (!session.closed) emit({ type: 'started', sessionId: id, description: t.description });
@@ -68,12 +69,15 @@ export class ShellSessions {
             forget();
             if (!session.closed) fail(err);
           },
-        });
+        };
+        const exec =
+          t.kind === 'ssh' ? await startSshExec(t.client, req, events) : await startExec(t, req, events);
         // Unsubscribed while the exec was starting: the process exists now, end it.
         if (session.closed) await exec.kill();
       } catch (err) {
         forget();
-        if (!session.closed) fail(resolved ? dockerError(err, resolved) : (err as Error));
+        if (!session.closed)
+          fail(resolved?.kind === 'container' ? dockerError(err, resolved) : (err as Error));
       }
     })();
 

@@ -288,7 +288,10 @@ export const calls = {
         /** Its host name in the cluster; default the next free one of the cluster (core-04). */
         hostname: z
           .string()
-          .regex(/^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/, 'must be a host name: lower-case letters, digits, dashes')
+          .regex(
+            /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/,
+            'must be a host name: lower-case letters, digits, dashes',
+          )
           .optional(),
         metadata: z
           .record(

@@ -8,7 +8,10 @@ export const SshHostSchema = z
   .string()
   .min(1)
   .max(253)
-  .regex(/^(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9]([A-Za-z0-9.:-]*[A-Za-z0-9])?)$/, 'must be a host name or an IP address');
+  .regex(
+    /^(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9]([A-Za-z0-9.:-]*[A-Za-z0-9])?)$/,
+    'must be a host name or an IP address',
+  );
 
 export const SshUserSchema = z
   .string()
@@ -98,13 +101,19 @@ export const RemoteLinkSchema = z.object({
 });
 export type RemoteLink = z.infer<typeof RemoteLinkSchema>;
 
-const Pem = z.string().min(1).max(64_000).regex(/-----BEGIN [A-Z0-9 ]+-----/, 'must be PEM text (-----BEGIN …-----)');
+const Pem = z
+  .string()
+  .min(1)
+  .max(64_000)
+  .regex(/-----BEGIN [A-Z0-9 ]+-----/, 'must be PEM text (-----BEGIN …-----)');
 
 /** An existing etcd v3 cluster a Flotilla cluster keeps its state in. */
 export const ExternalEtcdSchema = z
   .object({
     endpoints: z
-      .array(z.string().regex(/^https?:\/\/[^\s/]+$/, 'must be an etcd client URL like https://10.0.0.5:2379'))
+      .array(
+        z.string().regex(/^https?:\/\/[^\s/]+$/, 'must be an etcd client URL like https://10.0.0.5:2379'),
+      )
       .min(1)
       .max(15),
     /**

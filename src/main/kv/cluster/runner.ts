@@ -30,7 +30,7 @@ export interface ClusterOptions {
    * were) but never listen or start again.
    */
   retired?: number[];
-  /** Options applied to every member (tick, snapshot count, timeouts …). */
+  /** Options applied to every member (tick, snapshot count, timeouts, peerTls …). */
   member?: Partial<Omit<MemberOptions, 'name' | 'clusterToken' | 'dataDir' | 'host' | 'peerPort'>>;
 }
 

@@ -152,6 +152,7 @@ export class Member {
       clusterId: this.clusterId,
       ...(options.host ? { host: options.host } : {}),
       port: options.peerPort ?? 0,
+      ...(options.peerTls ? { tls: options.peerTls } : {}),
       onMessage: (m) => this.onPeerMessage(m),
       onUnreachable: (peer) => {
         if (this.state !== 'running') return;

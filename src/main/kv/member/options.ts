@@ -1,5 +1,6 @@
 // Member configuration and its defaults (etcd's where one exists).
 import { DEFAULT_TICK_MS } from './clock';
+import type { TlsMaterial } from '../tls/options';
 import type { PeerAddr } from './transport';
 
 export interface MemberOptions {
@@ -33,6 +34,11 @@ export interface MemberOptions {
    * traffic through a proxy. Applies whenever the book changes (boot, snapshots, conf changes).
    */
   dialOverrides?: Record<string, PeerAddr>;
+  /**
+   * Mutual TLS between members (etcd's --peer-client-cert-auth): the cluster's CA and the member
+   * certificate and key, PEM. Every member of a cluster must have it, or none.
+   */
+  peerTls?: TlsMaterial;
 }
 
 export interface StartOptions {
@@ -43,7 +49,10 @@ export interface StartOptions {
 }
 
 export type ResolvedOptions = Required<
-  Omit<MemberOptions, 'seed' | 'walSegmentBytes' | 'host' | 'peerPort' | 'minLeaseTtl' | 'dialOverrides'>
+  Omit<
+    MemberOptions,
+    'seed' | 'walSegmentBytes' | 'host' | 'peerPort' | 'minLeaseTtl' | 'dialOverrides' | 'peerTls'
+  >
 > &
   MemberOptions;
 

@@ -4,11 +4,18 @@
 // a bounded per-peer queue absorbs bursts and reconnects, and overflow is dropped and reported
 // as unreachable so the leader falls back to probing that follower.
 //
+// With `tls` both ends of every peer connection show the cluster's member certificate and check the
+// other's against the cluster's CA (a dialler also checks the address it dialled against the
+// certificate's SANs); a connection that is plaintext or brings no such certificate is refused at
+// the handshake, before a byte of it is read as a frame.
+//
 // Fault injection: cutOff(ids) silently drops traffic to and from those peers in both directions
 // (outbound before queueing, inbound after the handshake names the sender), which is how tests
 // partition members without touching the OS.
 import net from 'node:net';
+import tls from 'node:tls';
 import { MessageType, type Message, type NodeId } from '../raft';
+import { mutualClientOptions, mutualServerOptions, type TlsMaterial } from '../tls/options';
 import { decodeMessage, encodeMessage } from './codec';
 import { FrameDecoder, frame } from './framing';
 
@@ -33,6 +40,8 @@ export interface TransportOptions {
   highWaterBytes?: number;
   backoffMinMs?: number;
   backoffMaxMs?: number;
+  /** Mutual TLS on the peer port and on every dial: the cluster's CA, the member certificate and key. */
+  tls?: TlsMaterial;
 }
 
 const MAGIC = 0x464c5431; // "FLT1"
@@ -61,8 +70,8 @@ interface Outbound {
 }
 
 export class Transport {
-  private readonly opts: Required<Omit<TransportOptions, 'onUnreachable' | 'onSnapshotStatus'>> &
-    Pick<TransportOptions, 'onUnreachable' | 'onSnapshotStatus'>;
+  private readonly opts: Required<Omit<TransportOptions, 'onUnreachable' | 'onSnapshotStatus' | 'tls'>> &
+    Pick<TransportOptions, 'onUnreachable' | 'onSnapshotStatus' | 'tls'>;
   private server: net.Server | undefined;
   private readonly peers = new Map<NodeId, Outbound>();
   private readonly inbound = new Set<net.Socket>();
@@ -94,7 +103,7 @@ export class Transport {
   }
 
   async start(): Promise<PeerAddr> {
-    const server = net.createServer((s) => this.accept(s));
+    const server = this.opts.tls ? this.tlsServer(this.opts.tls) : net.createServer((s) => this.accept(s));
     this.server = server;
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
@@ -245,6 +254,20 @@ export class Transport {
     return this.closeServer();
   }
 
+  private tlsServer(material: TlsMaterial): tls.Server {
+    const server = tls.createServer(mutualServerOptions(material), (s) => this.accept(s));
+    // Counted as inbound from accept on, so close() and kill() also end handshakes in progress.
+    server.on('connection', (raw: net.Socket) => {
+      if (this.closed) {
+        raw.destroy();
+        return;
+      }
+      this.inbound.add(raw);
+      raw.on('close', () => this.inbound.delete(raw));
+    });
+    return server;
+  }
+
   private closeServer(): Promise<void> {
     const server = this.server;
     this.server = undefined;
@@ -254,10 +277,15 @@ export class Transport {
 
   private connect(p: Outbound): void {
     if (this.closed || this.peers.get(p.id) !== p) return;
-    const s = net.createConnection({ host: p.addr.host, port: p.addr.port });
+    const { host, port } = p.addr;
+    const t = this.opts.tls;
+    const s = t
+      ? tls.connect({ ...mutualClientOptions(t), host, port })
+      : net.createConnection({ host, port });
     s.setNoDelay(true);
     p.socket = s;
-    s.on('connect', () => {
+    // Over TLS the peer is known only once its certificate has been checked.
+    s.on(t ? 'secureConnect' : 'connect', () => {
       if (p.socket !== s) return;
       p.connected = true;
       p.backoff = this.opts.backoffMinMs;

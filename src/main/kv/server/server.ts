@@ -1,8 +1,11 @@
 // The etcd v3 client endpoint of one member: gRPC (HTTP/2) and the JSON gateway (HTTP/1.1) on one
 // loopback port. Each connection's first bytes decide: the HTTP/2 preface goes to grpc-js, the rest
-// to node:http. Garbage ends that connection only.
+// to node:http. Garbage ends that connection only. With `tls` the port speaks TLS only and wants a
+// client certificate from the cluster's CA (etcd's --client-cert-auth); the same split runs on the
+// decrypted stream.
 import * as http from 'node:http';
 import * as net from 'node:net';
+import * as tls from 'node:tls';
 import * as grpc from '@grpc/grpc-js';
 import { status as Status } from '@grpc/grpc-js';
 import type { Member } from '../member';
@@ -12,6 +15,7 @@ import { Gateway } from './gateway';
 import { EMPTY_SETTINGS, peek, rewritingStream, type Peek } from './h2-authority';
 import { makeHandlers, snapshotBlob, SNAPSHOT_CHUNK, type Handler, type HandlerContext } from './handlers';
 import { packageDefinition, type Wire } from './proto';
+import { mutualServerOptions, type TlsMaterial } from '../tls/options';
 import { WatchSession } from './watch-session';
 
 /** etcd's default --max-request-bytes. */
@@ -40,6 +44,11 @@ export interface KvServerOptions {
   progressNotifyMs?: number;
   /** Name for a member registered by MemberAdd, from its peer address. */
   nameForPeer?: (host: string, port: number) => string;
+  /**
+   * TLS only, client certificates required: the cluster's CA and this member's certificate and key
+   * (PEM). The server also shows that certificate when it forwards a call to the leader.
+   */
+  tls?: TlsMaterial;
 }
 
 type Loaded = Record<string, Record<string, grpc.ServiceClientConstructor>>;
@@ -64,6 +73,7 @@ export class KvServer {
   private readonly injector: grpc.ConnectionInjector;
   private readonly http: http.Server;
   private readonly listener: net.Server;
+  private readonly tls: TlsMaterial | undefined;
   private readonly sockets = new Set<net.Socket>();
   private readonly sessions = new Set<WatchSession>();
   private readonly clients = new Map<string, grpc.Client>();
@@ -79,6 +89,7 @@ export class KvServer {
     this.directory = o.directory ?? new Map();
     this.maxRequestBytes = o.maxRequestBytes ?? MAX_REQUEST_BYTES;
     this.progressMs = o.progressNotifyMs ?? 5_000;
+    this.tls = o.tls;
     const loaded = grpc.loadPackageDefinition(packageDefinition()) as unknown as Loaded;
     const pb = loaded.etcdserverpb!;
     this.pb = pb;
@@ -157,7 +168,7 @@ export class KvServer {
       if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n');
       socket.destroy();
     });
-    this.listener = net.createServer((socket) => this.onConnection(socket));
+    this.listener = this.tls ? this.tlsListener(this.tls) : net.createServer((s) => this.onConnection(s));
     this.listener.on('error', () => undefined);
   }
 
@@ -185,7 +196,7 @@ export class KvServer {
   }
 
   get url(): string {
-    return `http://${this.endpoint}`;
+    return `${this.tls ? 'https' : 'http'}://${this.endpoint}`;
   }
 
   async close(): Promise<void> {
@@ -213,6 +224,25 @@ export class KvServer {
   });
 
   // ---- connections ----------------------------------------------------------------------------
+
+  private tlsListener(material: TlsMaterial): tls.Server {
+    const server = tls.createServer(
+      {
+        ...mutualServerOptions(material),
+        // gRPC clients (grpc-go, grpc-js) offer h2 alone; curl and browsers offer http/1.1 as well,
+        // and then get it: the JSON gateway speaks HTTP/1.1 only (etcd's Go server would pick h2).
+        ALPNCallback: ({ protocols }) =>
+          protocols.includes('http/1.1') ? 'http/1.1' : protocols.includes('h2') ? 'h2' : undefined,
+      },
+      (socket) => this.onConnection(socket),
+    );
+    // Tracked from accept on, so close() also ends connections still in their handshake.
+    server.on('connection', (raw: net.Socket) => {
+      this.sockets.add(raw);
+      raw.on('close', () => this.sockets.delete(raw));
+    });
+    return server;
+  }
 
   private onConnection(socket: net.Socket): void {
     if (this.closed) {
@@ -423,7 +453,14 @@ export class KvServer {
     let client = this.clients.get(key);
     if (!client) {
       const Ctor = this.pb[service]!;
-      client = new Ctor(url.replace(/^https?:\/\//, ''), grpc.credentials.createInsecure());
+      const credentials = this.tls
+        ? grpc.credentials.createSsl(
+            Buffer.from(this.tls.ca),
+            Buffer.from(this.tls.key),
+            Buffer.from(this.tls.cert),
+          )
+        : grpc.credentials.createInsecure();
+      client = new Ctor(url.replace(/^https?:\/\//, ''), credentials);
       this.clients.set(key, client);
     }
     const c = client;

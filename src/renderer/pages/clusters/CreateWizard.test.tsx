@@ -175,4 +175,44 @@ describe('CreateWizard', () => {
     onStep('Review');
     expect(screen.getByRole('tab', { name: 'core-01' })).toBeTruthy();
   });
+
+  it('creates a cluster on an existing etcd: no members, the etcd in the params, the review and the command say so', async () => {
+    const user = userEvent.setup();
+    const fake = setup();
+    await user.type(screen.getByRole('textbox', { name: 'Cluster name' }), 'lab');
+    await next(user);
+    await next(user);
+    onStep('KV');
+    await user.click(screen.getByRole('radio', { name: 'An existing etcd cluster' }));
+    await next(user);
+    onStep('KV');
+    expect(screen.getByRole('textbox', { name: 'Endpoints' }).getAttribute('aria-invalid')).toBe('true');
+    await user.type(screen.getByRole('textbox', { name: 'Endpoints' }), 'https://10.0.0.5:2379');
+    await user.type(screen.getByRole('textbox', { name: 'User name' }), 'alice');
+    await user.type(screen.getByLabelText('Password'), 'secret');
+    for (const step of ['KV', 'Updates', 'Access']) {
+      onStep(step);
+      await next(user);
+    }
+    await screen.findByRole('tab', { name: 'core-01' });
+    expect(
+      screen.getByText(
+        'The existing etcd at https://10.0.0.5:2379, keys under /flotilla/lab/; user alice with a password.',
+      ),
+    ).toBeTruthy();
+    const command =
+      'flotctl cluster create lab --machines 3 --etcd https://10.0.0.5:2379 --etcd-user alice --etcd-password-file PASSWORD_FILE';
+    expect(screen.getByText(command)).toBeTruthy();
+    expect(screen.getByText(/name that file in place of PASSWORD_FILE/)).toBeTruthy();
+
+    await user.click(screen.getByRole('button', { name: 'Create cluster' }));
+    const [params] = fake.paramsOf('clusters.create');
+    expect(params).not.toHaveProperty('members');
+    expect(params?.etcd).toEqual({
+      endpoints: ['https://10.0.0.5:2379'],
+      prefix: '/flotilla/lab/',
+      username: 'alice',
+      password: 'secret',
+    });
+  });
 });

@@ -20,8 +20,8 @@ import { useEffect, useId, useRef, type Ref } from 'react';
 import { CodeEditor, type CodeEditorHandle } from '../../components/CodeEditor';
 import { CopyCommand } from '../../components/CopyCommand';
 import { describeError } from '../../app/notify';
-import { cloudConfigFile, createCommand, editedConfigs, type Draft } from './draft';
-import { editConfig, type MachineConfig } from './review';
+import { PASSWORD_FILE, cloudConfigFile, createCommand, editedConfigs, type Draft } from './draft';
+import { editConfig, kvSummary, type MachineConfig } from './review';
 import type { StepProps } from './stepProps';
 
 /** Where to put the cursor: a machine's config and a line in it (from a refused create). */
@@ -98,6 +98,10 @@ export function ReviewStep({
   const panelId = `${baseId}-panel`;
   return (
     <Stack spacing={2}>
+      <Typography variant="body2">
+        <strong>KV: </strong>
+        {kvSummary(draft)}
+      </Typography>
       {draft.userData && (
         <Alert
           severity="info"
@@ -236,6 +240,12 @@ function CommandLine({ draft, edited }: { draft: Draft; edited: Record<string, s
         </Box>
         <CopyCommand command={command} size="medium" />
       </Stack>
+      {command.includes(`--etcd-password-file ${PASSWORD_FILE}`) && (
+        <Typography variant="caption" color="text.secondary">
+          The etcd password is not part of the command: put it in a file only you can read and name that file
+          in place of {PASSWORD_FILE}.
+        </Typography>
+      )}
       {hosts.length > 0 && (
         <Box>
           <Button

@@ -8,7 +8,9 @@ import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { VAGRANT_CONFIG_RB, VAGRANT_USER_DATA } from '../../../shared/cloudconfig/test-fixtures';
 import { installLayoutStubs } from '../../components/CodeEditor.testkit';
 import { ClustersPage } from './ClustersPage';
-import { addresses, cluster, fakeApi, renderInApp, task } from './testkit';
+import { KvStep } from './KvStep';
+import { addresses, cluster, fakeApi, renderInApp, renderStep, task } from './testkit';
+import { kvErrors } from './validate';
 
 beforeAll(installLayoutStubs);
 afterEach(cleanup);
@@ -70,6 +72,31 @@ describe('Clusters page accessibility', () => {
     expect(await violations()).toEqual([]);
     await user.click(screen.getByRole('button', { name: 'Create cluster' }));
     fake.emit('tasks.changed', task({ id: 'c1', steps: [{ name: 'core-01: image', state: 'running' }] }));
+    expect(await violations()).toEqual([]);
+  });
+
+  it('has no serious violations on the KV step with an existing etcd, a chosen file and a test result', async () => {
+    const user = userEvent.setup();
+    const fake = fakeApi({
+      'clusters.checkEtcd': () => ({
+        version: '3.5.12',
+        clusterId: 'cdf818194e3a8c32',
+        members: [{ name: 'etcd-1', clientUrls: ['https://10.0.0.5:2379'] }],
+        prefix: '/flotilla/lab/',
+        keysUnderPrefix: 3,
+      }),
+    });
+    renderStep(KvStep, kvErrors, { name: 'lab', tls: true }, false, fake.api);
+    expect(await violations()).toEqual([]);
+    await user.click(screen.getByRole('radio', { name: 'An existing etcd cluster' }));
+    await user.type(screen.getByRole('textbox', { name: 'Endpoints' }), 'https://10.0.0.5:2379');
+    await user.upload(
+      screen.getByLabelText('CA certificate'),
+      new File(['-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n'], 'ca.pem'),
+    );
+    await screen.findByText('ca.pem');
+    await user.click(screen.getByRole('button', { name: 'Test connection' }));
+    await screen.findByRole('list', { name: 'etcd members' });
     expect(await violations()).toEqual([]);
   });
 });

@@ -7,6 +7,8 @@ import {
   createParams,
   defaultMembers,
   draftFromVagrant,
+  endpointList,
+  externalEtcd,
   hostnames,
   namesPreview,
   withMachine,
@@ -15,6 +17,25 @@ import {
 import { addresses } from './testkit';
 
 const draft = (more: Partial<Draft>): Draft => ({ ...EMPTY_DRAFT, name: 'demo', ...more });
+const CA = '-----BEGIN CERTIFICATE-----\nMIIBca\n-----END CERTIFICATE-----\n';
+const CERT = '-----BEGIN CERTIFICATE-----\nMIIBcl\n-----END CERTIFICATE-----\n';
+const KEY = '-----BEGIN PRIVATE KEY-----\nMIIEkey\n-----END PRIVATE KEY-----\n';
+/** A draft for an existing etcd with every setting given. */
+const external = (more: Partial<Draft['etcd']> = {}): Draft =>
+  draft({
+    kv: 'external',
+    members: '5',
+    etcd: {
+      endpoints: 'https://10.0.0.5:2379, https://10.0.0.6:2379\nhttps://10.0.0.7:2379\n',
+      prefix: '/shared/demo/',
+      caCert: { text: CA, file: 'ca.pem' },
+      cert: { text: CERT, file: 'client.pem' },
+      key: { text: KEY, file: 'client-key.pem' },
+      username: 'alice',
+      password: 's3cret pass',
+      ...more,
+    },
+  });
 
 describe('names', () => {
   it('numbers machines after the prefix with two digits', () => {
@@ -49,6 +70,40 @@ describe('createParams', () => {
   it('leaves cloudConfigs out when nothing was edited', () => {
     expect(createParams(draft({}), addresses(3))).not.toHaveProperty('cloudConfigs');
   });
+  it('sends tls for embedded members secured with TLS, and nothing about TLS otherwise', () => {
+    expect(createParams(draft({ tls: true }), addresses(3))).toMatchObject({ members: 3, tls: true });
+    const plain = createParams(draft({}), addresses(3));
+    expect(plain).not.toHaveProperty('tls');
+    expect(plain).not.toHaveProperty('etcd');
+  });
+  it('sends an external etcd instead of members: endpoints, prefix, the PEM texts, user and password', () => {
+    const p = createParams(external(), addresses(3));
+    expect(p).not.toHaveProperty('members');
+    expect(p).not.toHaveProperty('tls');
+    expect(p.etcd).toEqual({
+      endpoints: ['https://10.0.0.5:2379', 'https://10.0.0.6:2379', 'https://10.0.0.7:2379'],
+      prefix: '/shared/demo/',
+      caCert: CA,
+      cert: CERT,
+      key: KEY,
+      username: 'alice',
+      password: 's3cret pass',
+    });
+  });
+  it('defaults the prefix to /flotilla/<name>/ and leaves out what was not given', () => {
+    const d = external({ prefix: null, caCert: null, cert: null, key: null, username: '', password: 'x' });
+    expect(externalEtcd(d)).toEqual({
+      endpoints: ['https://10.0.0.5:2379', 'https://10.0.0.6:2379', 'https://10.0.0.7:2379'],
+      prefix: '/flotilla/demo/',
+    });
+  });
+  it('reads endpoints one per line or comma separated', () => {
+    expect(endpointList(' http://a:1,http://b:2\n\nhttp://c:3 , ')).toEqual([
+      'http://a:1',
+      'http://b:2',
+      'http://c:3',
+    ]);
+  });
 });
 
 describe('createCommand', () => {
@@ -79,6 +134,32 @@ describe('createCommand', () => {
         '--metadata web-01:role=web,disk=ssd --reboot-strategy reboot ' +
         "--reboot-window 'Thu 04:00/1h30m' --ssh-key id_ed25519.pub --forward web-01:8080:80 " +
         '--user-data user-data --cloud-config web-02=web-02.yaml',
+    );
+  });
+});
+
+describe('createCommand for the KV', () => {
+  it('says --tls for embedded members with TLS', () => {
+    expect(createCommand(draft({ tls: true }))).toBe('flotctl cluster create demo --machines 3 --tls');
+  });
+  it('names the external etcd, its prefix, files and user, and a password file instead of the password', () => {
+    const line = createCommand(external());
+    expect(line).toBe(
+      'flotctl cluster create demo --machines 3 ' +
+        '--etcd https://10.0.0.5:2379,https://10.0.0.6:2379,https://10.0.0.7:2379 ' +
+        '--etcd-prefix /shared/demo/ --etcd-cacert ca.pem --etcd-cert client.pem --etcd-key client-key.pem ' +
+        '--etcd-user alice --etcd-password-file PASSWORD_FILE',
+    );
+    expect(line).not.toContain('s3cret');
+    expect(line).not.toContain('--members');
+  });
+  it('leaves the default prefix and what was not given out', () => {
+    expect(
+      createCommand(
+        external({ prefix: null, caCert: null, cert: null, key: null, username: '', password: '' }),
+      ),
+    ).toBe(
+      'flotctl cluster create demo --machines 3 --etcd https://10.0.0.5:2379,https://10.0.0.6:2379,https://10.0.0.7:2379',
     );
   });
 });

@@ -24,6 +24,27 @@ export interface SshKey {
   file: string;
 }
 
+/** A PEM file chosen in the KV step: its text (what is sent) and its name (for the command line). */
+export interface PemFile {
+  text: string;
+  file: string;
+}
+
+export type KvChoice = 'embedded' | 'external';
+
+/** An existing etcd cluster to keep the state in, as typed. */
+export interface EtcdDraft {
+  /** Client URLs as typed: one per line or comma separated. */
+  endpoints: string;
+  /** The key prefix as typed; null follows the cluster name (/flotilla/<name>/). */
+  prefix: string | null;
+  caCert: PemFile | null;
+  cert: PemFile | null;
+  key: PemFile | null;
+  username: string;
+  password: string;
+}
+
 export interface Draft {
   name: string;
   /** The number of machines as typed. */
@@ -33,6 +54,11 @@ export interface Draft {
   perMachine: MachineDraft[];
   /** KV members as typed; null follows the machine count. */
   members: string | null;
+  /** Embedded KV members, or an existing etcd cluster. */
+  kv: KvChoice;
+  /** Embedded members secured with TLS (client certificates). */
+  tls: boolean;
+  etcd: EtcdDraft;
   channel: Channel;
   rebootStrategy: RebootStrategy;
   /** locksmith's window; null for none. */
@@ -44,12 +70,25 @@ export interface Draft {
   edited: Record<string, string>;
 }
 
+export const EMPTY_ETCD: EtcdDraft = {
+  endpoints: '',
+  prefix: null,
+  caCert: null,
+  cert: null,
+  key: null,
+  username: '',
+  password: '',
+};
+
 export const EMPTY_DRAFT: Draft = {
   name: '',
   machines: '3',
   prefix: 'core',
   perMachine: [],
   members: null,
+  kv: 'embedded',
+  tls: false,
+  etcd: EMPTY_ETCD,
   channel: 'stable',
   rebootStrategy: 'etcd-lock',
   rebootWindow: null,
@@ -89,6 +128,44 @@ export function membersText(d: Draft): string {
 
 export function machineDraft(d: Draft, index: number): MachineDraft {
   return d.perMachine[index] ?? NO_MACHINE_SETTINGS;
+}
+
+/** The endpoints as typed, one per line or comma separated, blanks dropped. */
+export function endpointList(text: string): string[] {
+  return text
+    .split(/[\s,]+/)
+    .map((e) => e.trim())
+    .filter((e) => e !== '');
+}
+
+/** Where a cluster's keys live in a shared etcd unless the person says otherwise. */
+export function defaultEtcdPrefix(name: string): string {
+  return `/flotilla/${name || 'NAME'}/`;
+}
+
+/** The key prefix as typed, else the default for the cluster name. */
+export function etcdPrefix(d: Draft): string {
+  return d.etcd.prefix ?? defaultEtcdPrefix(d.name);
+}
+
+/** The draft with its etcd settings changed by `patch`. */
+export function withEtcd(d: Draft, patch: Partial<EtcdDraft>): Draft {
+  return { ...d, etcd: { ...d.etcd, ...patch } };
+}
+
+/** The external etcd as clusters.create and clusters.checkEtcd take it: PEM texts, never paths. */
+export function externalEtcd(d: Draft): CallParams<'clusters.checkEtcd'>['etcd'] {
+  const e = d.etcd;
+  const username = e.username.trim();
+  return {
+    endpoints: endpointList(e.endpoints),
+    prefix: etcdPrefix(d),
+    ...(e.caCert ? { caCert: e.caCert.text } : {}),
+    ...(e.cert ? { cert: e.cert.text } : {}),
+    ...(e.key ? { key: e.key.text } : {}),
+    ...(username ? { username } : {}),
+    ...(username && e.password ? { password: e.password } : {}),
+  };
 }
 
 /** The draft with machine `index`'s settings changed by `change`. */
@@ -131,7 +208,10 @@ export function createParams(
     name: d.name,
     machines: machineCount(d),
     prefix: d.prefix,
-    members: Number(membersText(d)),
+    // An external etcd replaces the members; embedded ones may be secured with TLS.
+    ...(d.kv === 'external'
+      ? { etcd: externalEtcd(d) }
+      : { members: Number(membersText(d)), ...(d.tls ? { tls: true } : {}) }),
     channel: d.channel,
     metadata: metadataOf(d),
     rebootStrategy: d.rebootStrategy,
@@ -147,10 +227,35 @@ export function createParams(
 /** The file an edited cloud-config is saved to by "Download cloud-configs". */
 export const cloudConfigFile = (host: string) => `${host}.yaml`;
 
+/** Stands for the file the password is kept in: a password never goes on a command line. */
+export const PASSWORD_FILE = 'PASSWORD_FILE';
+
+/** The KV part of the command line: --members and --tls, or the external etcd's flags. */
+function kvFlags(d: Draft, n: number): string[] {
+  if (d.kv === 'embedded') {
+    const members = membersText(d);
+    return [
+      ...(members !== String(defaultMembers(n)) ? ['--members', members] : []),
+      ...(d.tls ? ['--tls'] : []),
+    ];
+  }
+  const e = d.etcd;
+  const username = e.username.trim();
+  return [
+    '--etcd',
+    endpointList(e.endpoints).join(',') || 'URL',
+    ...(etcdPrefix(d) !== defaultEtcdPrefix(d.name) ? ['--etcd-prefix', etcdPrefix(d)] : []),
+    ...(e.caCert ? ['--etcd-cacert', e.caCert.file] : []),
+    ...(e.cert ? ['--etcd-cert', e.cert.file] : []),
+    ...(e.key ? ['--etcd-key', e.key.file] : []),
+    ...(username ? ['--etcd-user', username] : []),
+    ...(username && e.password ? ['--etcd-password-file', PASSWORD_FILE] : []),
+  ];
+}
+
 /** The same creation as a flotctl command line; settings left at their defaults are left out. */
 export function createCommand(d: Draft): string {
   const n = machineCount(d);
-  const members = membersText(d);
   const metadata = Object.entries(metadataOf(d)).flatMap(([host, md]) => [
     '--metadata',
     `${host}:${Object.entries(md)
@@ -167,7 +272,7 @@ export function createCommand(d: Draft): string {
     '--machines',
     n || d.machines,
     ...(d.prefix !== 'core' ? ['--prefix', d.prefix] : []),
-    ...(members !== String(defaultMembers(n)) ? ['--members', members] : []),
+    ...kvFlags(d, n),
     ...(d.channel !== 'stable' ? ['--channel', d.channel] : []),
     ...metadata,
     ...(d.rebootStrategy !== 'etcd-lock' ? ['--reboot-strategy', d.rebootStrategy] : []),

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { EMPTY_DRAFT, withMachine, type Draft } from './draft';
-import { editConfig, generateConfigs, readyToCreate, withEdits } from './review';
+import { editConfig, generateConfigs, kvSummary, readyToCreate, withEdits } from './review';
 import { addresses } from './testkit';
 
 const draft = (more: Partial<Draft>): Draft => ({ ...EMPTY_DRAFT, name: 'demo', ...more });
@@ -45,5 +45,28 @@ describe('review', () => {
     expect(readyToCreate(configs)).toBe(false);
     d = editConfig(d, 'core-02', generated[1]?.generated as string, generated[1]?.generated);
     expect(d.edited).toEqual({});
+  });
+
+  it('sums up where the state is kept: embedded members with or without TLS, or the external etcd', () => {
+    expect(kvSummary(draft({}))).toBe('3 embedded KV members on core-01 … core-03, without TLS.');
+    expect(kvSummary(draft({ machines: '1', tls: true }))).toBe(
+      '1 embedded KV member on core-01, secured with TLS (client certificates).',
+    );
+    expect(
+      kvSummary(
+        draft({
+          kv: 'external',
+          etcd: {
+            ...EMPTY_DRAFT.etcd,
+            endpoints: 'https://a:2379,https://b:2379',
+            caCert: { text: '', file: 'ca.pem' },
+            username: 'alice',
+            password: 'x',
+          },
+        }),
+      ),
+    ).toBe(
+      'The existing etcd at https://a:2379, https://b:2379, keys under /flotilla/demo/; CA certificate ca.pem; user alice with a password.',
+    );
   });
 });

@@ -2,7 +2,15 @@
 // with the real addresses, or as the person edited it) and what the checker says about it.
 import type { CallResult } from '../../../shared/api';
 import { parseCloudConfig, renderCloudConfig, type CloudConfigDiagnostic } from '../../../shared/cloudconfig';
-import { hostnames, machineCount, machineDraft, type Draft } from './draft';
+import {
+  endpointList,
+  etcdPrefix,
+  hostnames,
+  machineCount,
+  machineDraft,
+  membersText,
+  type Draft,
+} from './draft';
 
 export type Network = CallResult<'clusters.addresses'>;
 
@@ -87,4 +95,30 @@ export function editConfig(d: Draft, host: string, text: string, generated: stri
   if (text === generated) delete edited[host];
   else edited[host] = text;
   return { ...d, edited };
+}
+
+/** Where the cluster will keep its state, in one sentence for the review. */
+export function kvSummary(d: Draft): string {
+  if (d.kv === 'embedded') {
+    const members = Number(membersText(d));
+    const hosts = hostnames(d.prefix, members);
+    const on = members === 1 ? hosts[0] : `${hosts[0]} … ${hosts[members - 1]}`;
+    return `${members} embedded KV ${members === 1 ? 'member' : 'members'} on ${on}${
+      d.tls ? ', secured with TLS (client certificates)' : ', without TLS'
+    }.`;
+  }
+  const e = d.etcd;
+  const files = [
+    e.caCert && `CA certificate ${e.caCert.file}`,
+    e.cert && `client certificate ${e.cert.file}`,
+    e.key && `client key ${e.key.file}`,
+  ].filter(Boolean);
+  const user = e.username.trim();
+  return [
+    `The existing etcd at ${endpointList(e.endpoints).join(', ')}, keys under ${etcdPrefix(d)}`,
+    ...(files.length ? [files.join(', ')] : []),
+    ...(user ? [`user ${user}${e.password ? ' with a password' : ''}`] : []),
+  ]
+    .join('; ')
+    .concat('.');
 }

@@ -97,12 +97,16 @@ export function renderInApp(
   );
 }
 
-/** Renders one wizard step over a live draft; `draft()` reads the draft as the step left it. */
+/**
+ * Renders one wizard step over a live draft; `draft()` reads the draft as the step left it. Steps
+ * that call the API get `api`.
+ */
 export function renderStep(
   Step: ComponentType<StepProps>,
   validate: (d: Draft) => FieldErrors,
   initial: Partial<Draft> = {},
   attempted = false,
+  api: RendererApi = fakeApi().api,
 ) {
   const latest = { current: { ...EMPTY_DRAFT, ...initial } };
   function Harness() {
@@ -113,9 +117,11 @@ export function renderStep(
     return <Step draft={draft} setDraft={setDraft} errors={validate(draft)} attempted={attempted} />;
   }
   const result = render(
-    <ThemeProvider theme={createTheme()}>
-      <Harness />
-    </ThemeProvider>,
+    <ApiContext.Provider value={api}>
+      <ThemeProvider theme={createTheme()}>
+        <Harness />
+      </ThemeProvider>
+    </ApiContext.Provider>,
   );
   return { ...result, draft: () => latest.current };
 }

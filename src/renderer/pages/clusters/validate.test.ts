@@ -5,9 +5,12 @@ import {
   basicsErrors,
   kvAdvice,
   kvErrors,
+  endpointsError,
   machinesErrors,
   metadataEntryError,
   nameError,
+  pemError,
+  pemFirstLine,
   sshKeyError,
   updatesErrors,
 } from './validate';
@@ -85,6 +88,57 @@ describe('KV', () => {
       tolerance: '5 members: a quorum is 3, 2 failures tolerated',
       warnings: [],
     });
+  });
+});
+
+describe('external etcd', () => {
+  const CERT = '-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n';
+  const KEY = '-----BEGIN EC PRIVATE KEY-----\nMHcC\n-----END EC PRIVATE KEY-----\n';
+  const external = (etcd: Partial<Draft['etcd']>, more: Partial<Draft> = {}) =>
+    kvErrors(
+      draft({ kv: 'external', etcd: { ...EMPTY_DRAFT.etcd, endpoints: 'http://e:2379', ...etcd }, ...more }),
+    );
+
+  it('wants http(s)://host:port endpoints, at least one, each once', () => {
+    expect(endpointsError('')).toMatch(/^Give at least one endpoint, like https:\/\/10\.0\.0\.5:2379/);
+    expect(
+      endpointsError('https://10.0.0.5:2379,http://etcd-1.lan:2379\nhttp://[fd00::5]:2379'),
+    ).toBeUndefined();
+    expect(endpointsError('10.0.0.5:2379')).toMatch(/^10\.0\.0\.5:2379: must be a client URL/);
+    expect(endpointsError('https://10.0.0.5')).toMatch(/^https:\/\/10\.0\.0\.5: must be a client URL/);
+    expect(endpointsError('https://10.0.0.5:2379/v3')).toMatch(/must be a client URL/);
+    expect(endpointsError('http://e:99999')).toBe('http://e:99999: the port must be from 1 to 65535');
+    expect(endpointsError('http://e:1 http://e:1')).toBe('http://e:1 is given twice');
+    expect(external({ endpoints: 'ftp://e:1' })['etcd-endpoints']).toMatch(/must be a client URL/);
+    expect(external({})).toEqual({});
+  });
+
+  it('wants a prefix that starts and ends with /, and leaves the members alone', () => {
+    expect(external({ prefix: 'flotilla/demo' })['etcd-prefix']).toBe(
+      'Must start and end with "/" (like /flotilla/demo/)',
+    );
+    expect(external({ prefix: '' })['etcd-prefix']).toBe('Give a prefix, e.g. /flotilla/demo/');
+    expect(external({ prefix: '/a/b/' }, { members: '9' })).toEqual({});
+  });
+
+  it('pairs a client certificate with its key, and a password with a user name', () => {
+    expect(external({ cert: { text: CERT, file: 'c.pem' } })).toEqual({
+      'etcd-key': 'A client certificate needs its key',
+    });
+    expect(external({ key: { text: KEY, file: 'k.pem' } })).toEqual({
+      'etcd-cert': 'A client key needs its certificate',
+    });
+    expect(external({ password: 'x' })).toEqual({ 'etcd-password': 'A password goes with a user name' });
+    expect(external({ password: 'x', username: 'root' })).toEqual({});
+  });
+
+  it('tells certificates, keys and other files apart', () => {
+    expect(pemError('caCert', CERT)).toBeUndefined();
+    expect(pemError('key', KEY)).toBeUndefined();
+    expect(pemError('cert', KEY)).toBe('This is a private key: choose it as the client key');
+    expect(pemError('key', CERT)).toMatch(/^Not a private key/);
+    expect(pemError('caCert', 'hello')).toMatch(/^Not a PEM file/);
+    expect(pemFirstLine('\n  -----BEGIN CERTIFICATE-----\nMIIB')).toBe('-----BEGIN CERTIFICATE-----');
   });
 });
 

@@ -1,7 +1,15 @@
 // What the wizard checks before Next, field by field, with the contract's own rules where it has
 // them (so the wizard never lets through what clusters.create would refuse).
-import { calls } from '../../../shared/api';
-import { hostnames, machineCount, machineDraft, membersText, type Draft } from './draft';
+import { ExternalEtcdSchema, calls } from '../../../shared/api';
+import {
+  endpointList,
+  etcdPrefix,
+  hostnames,
+  machineCount,
+  machineDraft,
+  membersText,
+  type Draft,
+} from './draft';
 
 const shape = calls['clusters.create'].params.shape;
 const metadataSchema = shape.metadata.unwrap().valueType;
@@ -97,7 +105,12 @@ export function machinesErrors(d: Draft): FieldErrors {
   return errors;
 }
 
+/** Field ids: `members` (embedded); `etcd-endpoints`, `etcd-prefix`, `etcd-cert`, `etcd-key`, `etcd-password` (external). */
 export function kvErrors(d: Draft): FieldErrors {
+  return d.kv === 'external' ? etcdErrors(d) : membersErrors(d);
+}
+
+function membersErrors(d: Draft): FieldErrors {
   const machines = machineCount(d);
   const max = Math.min(7, machines);
   const text = membersText(d);
@@ -105,6 +118,82 @@ export function kvErrors(d: Draft): FieldErrors {
   if (Number(text) > machines)
     return { members: `Each KV member lives on a machine: at most ${machines} for ${machines}` };
   return {};
+}
+
+const etcdShape = ExternalEtcdSchema.shape;
+/** An etcd client URL with an explicit port: http(s)://host:port, host a name or an address ([…] for IPv6). */
+const CLIENT_URL = /^https?:\/\/(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?):(\d{1,5})$/;
+const URL_EXAMPLE = 'like https://10.0.0.5:2379 (http or https, a host and a port)';
+
+/** Why one endpoint is not an etcd client URL, if it is not. */
+export function endpointError(url: string): string | undefined {
+  const m = CLIENT_URL.exec(url);
+  if (!m) return `${url}: must be a client URL ${URL_EXAMPLE}`;
+  const port = Number(m[3]);
+  if (port < 1 || port > 65535) return `${url}: the port must be from 1 to 65535`;
+  return problem(etcdShape.endpoints.element, url);
+}
+
+/** Why the endpoints as typed cannot be used, if they cannot. */
+export function endpointsError(text: string): string | undefined {
+  const list = endpointList(text);
+  if (list.length === 0) return `Give at least one endpoint, ${URL_EXAMPLE}`;
+  if (list.length > 15) return 'At most 15 endpoints';
+  for (const [i, url] of list.entries()) {
+    const bad = endpointError(url);
+    if (bad) return bad;
+    if (list.indexOf(url) !== i) return `${url} is given twice`;
+  }
+  return undefined;
+}
+
+export type PemKind = 'caCert' | 'cert' | 'key';
+
+/** Why a chosen file's text cannot be the CA certificate, client certificate or client key. */
+export function pemError(kind: PemKind, text: string): string | undefined {
+  if (!/-----BEGIN [A-Z0-9 ]+-----/.test(text))
+    return 'Not a PEM file: expected a line like -----BEGIN CERTIFICATE-----';
+  const isKey = /-----BEGIN [A-Z0-9 ]*PRIVATE KEY-----/.test(text);
+  if (kind === 'key' && !isKey) return 'Not a private key: expected -----BEGIN PRIVATE KEY----- or similar';
+  if (kind !== 'key' && isKey) return 'This is a private key: choose it as the client key';
+  if (kind !== 'key' && !/-----BEGIN CERTIFICATE-----/.test(text))
+    return 'Not a certificate: expected -----BEGIN CERTIFICATE-----';
+  return problem(etcdShape[kind].unwrap(), text);
+}
+
+/** The first line of a PEM text, to tell one file from another ("-----BEGIN CERTIFICATE-----"). */
+export function pemFirstLine(text: string): string {
+  return (
+    text
+      .split(/\r?\n/)
+      .map((l) => l.trim())
+      .find((l) => l !== '') ?? ''
+  );
+}
+
+function etcdErrors(d: Draft): FieldErrors {
+  const errors: FieldErrors = {};
+  const e = d.etcd;
+  const endpoints = endpointsError(e.endpoints);
+  if (endpoints) errors['etcd-endpoints'] = endpoints;
+  const prefix = etcdPrefix(d);
+  if (prefix === '') errors['etcd-prefix'] = 'Give a prefix, e.g. /flotilla/' + (d.name || 'demo') + '/';
+  else {
+    const bad = problem(etcdShape.prefix.unwrap(), prefix);
+    if (bad) errors['etcd-prefix'] = bad;
+  }
+  for (const kind of ['caCert', 'cert', 'key'] as const) {
+    const file = e[kind];
+    const bad = file && pemError(kind, file.text);
+    if (bad) errors[`etcd-${kind}`] = bad;
+  }
+  if (e.cert && !e.key && !errors['etcd-cert']) errors['etcd-key'] = 'A client certificate needs its key';
+  if (e.key && !e.cert && !errors['etcd-key']) errors['etcd-cert'] = 'A client key needs its certificate';
+  const username = e.username.trim();
+  if (username.length > 128) errors['etcd-username'] = 'At most 128 characters';
+  if (e.password && !username) errors['etcd-password'] = 'A password goes with a user name';
+  else if (e.password.length > 1024) errors['etcd-password'] = 'At most 1024 characters';
+  return errors;
 }
 
 /** What a member count means for failures; warnings for the counts people regret. */

@@ -13,7 +13,7 @@ import { ApiError, KvConflict, type KvEntry } from '../../../shared/api';
 import { useApi } from '../../api/hooks';
 import { errorText } from '../../app/notify';
 import { EtcdctlCopy } from './EtcdctlCopy';
-import { etcdctlDel } from './etcdctl';
+import { etcdctlDel, type EtcdctlTarget } from './etcdctl';
 import { monoSx } from './ValueView';
 
 /**
@@ -23,13 +23,13 @@ import { monoSx } from './ValueView';
 export function DeleteKeyDialog({
   cluster,
   entry,
-  endpoints,
+  etcdctl,
   onClose,
   onDeleted,
 }: {
   cluster: string;
   entry: KvEntry;
-  endpoints: readonly string[];
+  etcdctl: EtcdctlTarget;
   onClose(): void;
   onDeleted(revision: number): void;
 }) {
@@ -80,7 +80,7 @@ export function DeleteKeyDialog({
         )}
       </DialogContent>
       <DialogActions>
-        <EtcdctlCopy command={etcdctlDel(endpoints, entry.key)} />
+        <EtcdctlCopy command={etcdctlDel(etcdctl, entry.key)} />
         <Box sx={{ flex: 1 }} />
         <Button onClick={onClose}>{gone ? 'Close' : 'Cancel'}</Button>
         {!gone && (

@@ -9,7 +9,7 @@ import { CodeEditor } from '../../components/CodeEditor';
 import { ConflictPanel, type Conflict } from './ConflictPanel';
 import { DeleteKeyDialog } from './DeleteKeyDialog';
 import { EtcdctlCopy } from './EtcdctlCopy';
-import { etcdctlGet, etcdctlPut, leaseHex } from './etcdctl';
+import { etcdctlGet, etcdctlPut, leaseHex, type EtcdctlTarget } from './etcdctl';
 import type { ExplorerStore, Selected } from './explorer-store';
 import { HistoryPanel } from './HistoryPanel';
 import { parseJsonDocument, prettyIfJson } from './json-model';
@@ -64,13 +64,13 @@ function isBase64(s: string): boolean {
 export function KeyDetail({
   selected,
   cluster,
-  endpoints,
+  etcdctl,
   store,
   onDeleted,
 }: {
   selected: Selected;
   cluster: string;
-  endpoints: readonly string[];
+  etcdctl: EtcdctlTarget;
   store: ExplorerStore;
   onDeleted(): void;
 }) {
@@ -129,7 +129,7 @@ export function KeyDetail({
         <Typography variant="h6" component="h2" sx={{ ...monoSx, fontSize: 16, wordBreak: 'break-all' }}>
           {key}
         </Typography>
-        <EtcdctlCopy command={etcdctlGet(endpoints, key)} />
+        <EtcdctlCopy command={etcdctlGet(etcdctl, key)} />
       </Box>
       {selected.loading && !entry && <LinearProgress aria-label={`Loading ${key}`} />}
       {selected.error && (
@@ -226,7 +226,7 @@ export function KeyDetail({
                   </Button>
                 )}
                 <EtcdctlCopy
-                  command={etcdctlPut(endpoints, key, edit.text, {
+                  command={etcdctlPut(etcdctl, key, edit.text, {
                     binary: edit.base.binary,
                     ...(edit.base.lease ? { lease: edit.base.lease } : {}),
                   })}
@@ -251,7 +251,7 @@ export function KeyDetail({
         <DeleteKeyDialog
           cluster={cluster}
           entry={entry}
-          endpoints={endpoints}
+          etcdctl={etcdctl}
           onClose={() => setDeleting(false)}
           onDeleted={(revision) => {
             setDeleting(false);

@@ -4,6 +4,7 @@ import SearchIcon from '@mui/icons-material/Search';
 import { useDeferredValue, useEffect, useMemo, useState, useSyncExternalStore } from 'react';
 import { useNavigate, useSearchParams } from 'react-router-dom';
 import { useNotify } from '../../app/notify';
+import type { EtcdctlTarget } from './etcdctl';
 import type { ExplorerStore } from './explorer-store';
 import { KeyDetail } from './KeyDetail';
 import { KeyTree } from './KeyTree';
@@ -43,11 +44,11 @@ const initialOpen = (key: string | undefined) => new Set(['/', ...(key ? ancesto
 export function KeysTab({
   store,
   cluster,
-  endpoints,
+  etcdctl,
 }: {
   store: ExplorerStore;
   cluster: string;
-  endpoints: readonly string[];
+  etcdctl: EtcdctlTarget;
 }) {
   const snapshot = useSyncExternalStore(store.subscribe, store.getSnapshot);
   const navigate = useNavigate();
@@ -173,7 +174,7 @@ export function KeysTab({
           <KeyDetail
             selected={selected}
             cluster={cluster}
-            endpoints={endpoints}
+            etcdctl={etcdctl}
             store={store}
             onDeleted={() => select(undefined)}
           />
@@ -186,7 +187,7 @@ export function KeysTab({
       {newKeyOpen && (
         <NewKeyDialog
           cluster={cluster}
-          endpoints={endpoints}
+          etcdctl={etcdctl}
           prefix={folderOf(selectedKey)}
           onClose={() => setNewKeyOpen(false)}
           onOpen={select}

@@ -1,12 +1,13 @@
-import { Alert, Box, Button, LinearProgress, Tab, Tabs, Typography } from '@mui/material';
-import { useEffect, useState } from 'react';
+import { Alert, Box, Button, Chip, LinearProgress, Tab, Tabs, Typography } from '@mui/material';
+import { useEffect, useMemo, useState } from 'react';
 import { Link as RouterLink, Navigate, Route, Routes, useLocation, useNavigate } from 'react-router-dom';
-import type { ClusterInfo } from '../../../shared/api';
+import type { ClusterInfo, ClusterKv } from '../../../shared/api';
 import { useRegisterActions, type AppAction } from '../../actions/registry';
 import { useApi } from '../../api/hooks';
 import { useCurrentCluster, type LiveList } from '../../api/live';
 import { PageFrame } from '../../components/PageFrame';
 import { useStartCluster } from '../machines/ClusterGuide';
+import { etcdctlTarget } from './etcdctl';
 import { ExplorerStore } from './explorer-store';
 import { KeysTab } from './KeysTab';
 import { LeasesTab } from './LeasesTab';
@@ -42,13 +43,31 @@ export function KvPage() {
 
   const tab = tabOf(location.pathname);
   const panelId = `kv-tabpanel`;
-  const endpoints = cluster?.endpoints ?? [];
+  const kv = cluster?.kv;
+  const targetKey = JSON.stringify([cluster?.endpoints, kv]);
+  // One object per KV setup, so tabs and dialogs see the same target until it changes.
+  // eslint-disable-next-line react-hooks/exhaustive-deps
+  const etcdctl = useMemo(() => etcdctlTarget(cluster), [targetKey]);
+  const endpoints = etcdctl.endpoints;
   return (
     <PageFrame
       title="KV"
       fill
       aside={cluster && `${cluster.name}${endpoints.length ? ` · ${endpoints.join(', ')}` : ''}`}
+      actions={
+        kv?.kind === 'embedded' &&
+        kv.tls && (
+          <Chip
+            size="small"
+            color="success"
+            variant="outlined"
+            label="TLS"
+            title="Client-certificate TLS: the etcdctl lines carry --cacert, --cert and --key"
+          />
+        )
+      }
     >
+      {kv?.kind === 'external' && <ExternalEtcdBanner kv={kv} />}
       <Tabs value={tab} aria-label="KV views" sx={{ borderBottom: 1, borderColor: 'divider', flexShrink: 0 }}>
         {TABS.map((t) => (
           <Tab
@@ -76,12 +95,9 @@ export function KvPage() {
       >
         {running && cluster ? (
           <Routes>
-            <Route index element={<KeysTab store={store} cluster={running} endpoints={endpoints} />} />
-            <Route
-              path="leases"
-              element={<LeasesTab store={store} cluster={running} endpoints={endpoints} />}
-            />
-            <Route path="raft" element={<RaftTab cluster={running} endpoints={endpoints} />} />
+            <Route index element={<KeysTab store={store} cluster={running} etcdctl={etcdctl} />} />
+            <Route path="leases" element={<LeasesTab store={store} cluster={running} etcdctl={etcdctl} />} />
+            <Route path="raft" element={<RaftTab cluster={running} etcdctl={etcdctl} />} />
             <Route path="*" element={<Navigate to="/kv" replace />} />
           </Routes>
         ) : (
@@ -89,6 +105,23 @@ export function KvPage() {
         )}
       </Box>
     </PageFrame>
+  );
+}
+
+/** Where an external etcd is, under which prefix, and what etcdctl needs there that the page cannot know. */
+function ExternalEtcdBanner({ kv }: { kv: Extract<ClusterKv, { kind: 'external' }> }) {
+  const flags = [...(kv.tls ? ['--cacert', '--cert', '--key'] : []), ...(kv.auth ? ['--user'] : [])];
+  const list = flags.length > 1 ? `${flags.slice(0, -1).join(', ')} or ${flags.at(-1)}` : flags[0];
+  return (
+    <Alert severity="info" sx={{ flexShrink: 0 }}>
+      External etcd at {kv.endpoints.join(', ')} — keys under {kv.prefix}
+      {list && (
+        <Typography variant="body2">
+          It takes {[kv.tls && 'TLS', kv.auth && 'a user and password'].filter(Boolean).join(' and ')}: add{' '}
+          {list} as you need them to the etcdctl lines.
+        </Typography>
+      )}
+    </Alert>
   );
 }
 

@@ -19,7 +19,7 @@ import { useApi } from '../../api/hooks';
 import { errorText } from '../../app/notify';
 import { formatCountdown, useSecondsLeft } from './countdown';
 import { EtcdctlCopy } from './EtcdctlCopy';
-import { etcdctlLease, leaseHex } from './etcdctl';
+import { etcdctlLease, leaseHex, type EtcdctlTarget } from './etcdctl';
 import type { ExplorerStore } from './explorer-store';
 import { monoSx } from './ValueView';
 
@@ -36,11 +36,11 @@ const WATCH_REFRESH_GAP_MS = 1000;
 export function LeasesTab({
   store,
   cluster,
-  endpoints,
+  etcdctl,
 }: {
   store: ExplorerStore;
   cluster: string;
-  endpoints: readonly string[];
+  etcdctl: EtcdctlTarget;
 }) {
   const api = useApi();
   const [reads, setReads] = useState(0);
@@ -129,7 +129,7 @@ export function LeasesTab({
             </TableHead>
             <TableBody>
               {leases.map((l) => (
-                <LeaseRow key={l.id} lease={l} endpoints={endpoints} />
+                <LeaseRow key={l.id} lease={l} etcdctl={etcdctl} />
               ))}
             </TableBody>
           </Table>
@@ -147,7 +147,7 @@ const visuallyHiddenCell = {
   clip: 'rect(0 0 0 0)',
 } as const;
 
-function LeaseRow({ lease, endpoints }: { lease: KvLease; endpoints: readonly string[] }) {
+function LeaseRow({ lease, etcdctl }: { lease: KvLease; etcdctl: EtcdctlTarget }) {
   const left = useSecondsLeft(lease.ttl, lease.readAt);
   return (
     <TableRow>
@@ -182,7 +182,7 @@ function LeaseRow({ lease, endpoints }: { lease: KvLease; endpoints: readonly st
         )}
       </TableCell>
       <TableCell>
-        <EtcdctlCopy command={etcdctlLease(endpoints, lease.id)} />
+        <EtcdctlCopy command={etcdctlLease(etcdctl, lease.id)} />
       </TableCell>
     </TableRow>
   );

@@ -14,7 +14,7 @@ import { ApiError, KvConflict, type KvLease } from '../../../shared/api';
 import { useApi } from '../../api/hooks';
 import { errorText } from '../../app/notify';
 import { EtcdctlCopy } from './EtcdctlCopy';
-import { etcdctlPut, leaseHex } from './etcdctl';
+import { etcdctlPut, leaseHex, type EtcdctlTarget } from './etcdctl';
 
 /**
  * A new key, optionally on a lease. The write expects the key not to exist (mod_revision 0):
@@ -22,14 +22,14 @@ import { etcdctlPut, leaseHex } from './etcdctl';
  */
 export function NewKeyDialog({
   cluster,
-  endpoints,
+  etcdctl,
   prefix,
   onClose,
   onCreated,
   onOpen,
 }: {
   cluster: string;
-  endpoints: readonly string[];
+  etcdctl: EtcdctlTarget;
   /** Where the key starts (the folder in view). */
   prefix: string;
   onClose(): void;
@@ -134,7 +134,7 @@ export function NewKeyDialog({
         )}
       </DialogContent>
       <DialogActions>
-        {key && <EtcdctlCopy command={etcdctlPut(endpoints, key, value, lease ? { lease } : {})} />}
+        {key && <EtcdctlCopy command={etcdctlPut(etcdctl, key, value, lease ? { lease } : {})} />}
         <Box sx={{ flex: 1 }} />
         <Button onClick={onClose}>Cancel</Button>
         <Button variant="contained" onClick={create} disabled={busy || keyError !== undefined}>

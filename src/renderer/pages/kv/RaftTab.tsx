@@ -25,7 +25,7 @@ import type { KvHealth, KvHealthSample, KvMemberHealth } from '../../../shared/a
 import { useApi, useTasks } from '../../api/hooks';
 import { errorText, useConfirm, useNotify } from '../../app/notify';
 import { EtcdctlCopy } from './EtcdctlCopy';
-import { etcdctlMemberRemove, etcdctlMembers, etcdctlMoveLeader } from './etcdctl';
+import { etcdctlMemberRemove, etcdctlMembers, etcdctlMoveLeader, type EtcdctlTarget } from './etcdctl';
 import {
   additionEffect,
   applyHealth,
@@ -71,7 +71,7 @@ function useHealth(cluster: string): { state?: HealthState; error?: string } {
  * and commit latency over the last two minutes; and the member actions, each refused with the
  * reason the engine gives when it would hurt the quorum.
  */
-export function RaftTab({ cluster, endpoints }: { cluster: string; endpoints: readonly string[] }) {
+export function RaftTab({ cluster, etcdctl }: { cluster: string; etcdctl: EtcdctlTarget }) {
   const api = useApi();
   const notify = useNotify();
   const { state, error } = useHealth(cluster);
@@ -151,7 +151,7 @@ export function RaftTab({ cluster, endpoints }: { cluster: string; endpoints: re
         <Typography color="text.secondary">
           {leader ? `Leader: ${leader.name} (term ${leader.term})` : 'No leader'}
         </Typography>
-        <EtcdctlCopy command={etcdctlMembers(endpoints)} />
+        <EtcdctlCopy command={etcdctlMembers(etcdctl)} />
       </Box>
       <TableContainer component={Paper} variant="outlined">
         <Table size="small" aria-label="KV members">
@@ -175,7 +175,7 @@ export function RaftTab({ cluster, endpoints }: { cluster: string; endpoints: re
                 external={health.external}
                 busy={busyTransfer === m.name || taskOf(machineRef(m)) !== undefined}
                 progress={taskOf(machineRef(m))?.message}
-                endpoints={endpoints}
+                etcdctl={etcdctl}
                 onTransfer={() => transfer(m)}
                 onRemove={() => setPending({ kind: 'remove', member: m })}
               />
@@ -219,7 +219,7 @@ export function RaftTab({ cluster, endpoints }: { cluster: string; endpoints: re
         <PendingDialog
           pending={pending}
           health={health}
-          endpoints={endpoints}
+          etcdctl={etcdctl}
           onConfirm={() => runPending(pending)}
           onClose={() => setPending(undefined)}
         />
@@ -248,7 +248,7 @@ function MemberRow({
   external,
   busy,
   progress,
-  endpoints,
+  etcdctl,
   onTransfer,
   onRemove,
 }: {
@@ -256,7 +256,7 @@ function MemberRow({
   external: boolean;
   busy: boolean;
   progress: string | undefined;
-  endpoints: readonly string[];
+  etcdctl: EtcdctlTarget;
   onTransfer(): void;
   onRemove(): void;
 }) {
@@ -332,7 +332,7 @@ function MemberRow({
                   </Button>
                 </span>
               </Tooltip>
-              <EtcdctlCopy command={etcdctlMoveLeader(endpoints, m.id)} />
+              <EtcdctlCopy command={etcdctlMoveLeader(etcdctl, m.id)} />
             </Box>
             {m.refuseTransfer && m.role !== 'leader' && (
               <Typography variant="caption" color="text.secondary">
@@ -356,13 +356,13 @@ function MemberRow({
 function PendingDialog({
   pending,
   health,
-  endpoints,
+  etcdctl,
   onConfirm,
   onClose,
 }: {
   pending: Pending;
   health: KvHealth;
-  endpoints: readonly string[];
+  etcdctl: EtcdctlTarget;
   onConfirm(): Promise<void>;
   onClose(): void;
 }) {
@@ -391,7 +391,7 @@ function PendingDialog({
         )}
       </DialogContent>
       <DialogActions>
-        {remove && <EtcdctlCopy command={etcdctlMemberRemove(endpoints, pending.member.id)} />}
+        {remove && <EtcdctlCopy command={etcdctlMemberRemove(etcdctl, pending.member.id)} />}
         <Box sx={{ flex: 1 }} />
         <Button onClick={onClose}>Cancel</Button>
         <Button variant="contained" onClick={confirm} disabled={busy}>

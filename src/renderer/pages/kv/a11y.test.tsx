@@ -9,7 +9,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { installLayoutStubs } from '../../components/CodeEditor.testkit';
 import { giveElementsASize } from '../machines/testkit';
 import { KvPage } from './KvPage';
-import { fakeKvApi, health, renderKv } from './testkit';
+import { CLUSTER, fakeKvApi, health, renderKv } from './testkit';
 
 let restoreLayout: () => void;
 beforeAll(() => {
@@ -103,5 +103,33 @@ describe('KV page accessibility', () => {
     expect(
       await violations(await screen.findByRole('dialog', { name: 'Remove KV member core-03?' })),
     ).toEqual([]);
+  });
+
+  it('has no serious violations with an external etcd’s banner or the TLS chip', async () => {
+    const external = fakeKvApi({}, [
+      {
+        ...CLUSTER,
+        kv: {
+          kind: 'external',
+          endpoints: ['https://10.0.0.5:2379'],
+          prefix: '/flotilla/dev/',
+          tls: true,
+          auth: true,
+        },
+      },
+    ]);
+    renderKv(<KvPage />, external.api);
+    await screen.findByText(/keys · revision \d+ · live/);
+    expect(await violations()).toEqual([]);
+    cleanup();
+    const tls = fakeKvApi({}, [
+      {
+        ...CLUSTER,
+        kv: { kind: 'embedded', tls: { caFile: '/d/ca.pem', certFile: '/d/c.pem', keyFile: '/d/k.pem' } },
+      },
+    ]);
+    renderKv(<KvPage />, tls.api);
+    await screen.findByText(/keys · revision \d+ · live/);
+    expect(await violations()).toEqual([]);
   });
 });

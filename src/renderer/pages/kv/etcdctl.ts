@@ -1,40 +1,71 @@
 // "Copy as etcdctl command": what a KV action does, as a line for Debian's etcdctl (v3 API)
 // against the cluster's client endpoints. Arguments are quoted for a POSIX shell.
+import type { ClusterInfo } from '../../../shared/api';
 import { shellQuote } from '../../actions/flotctl';
 
-/** `etcdctl --endpoints=a,b` (no flag when the endpoints are not known). */
-function base(endpoints: readonly string[]): string[] {
-  return ['etcdctl', ...(endpoints.length ? [`--endpoints=${endpoints.join(',')}`] : [])];
+/** What etcdctl needs to reach the cluster's KV and name its keys. */
+export interface EtcdctlTarget {
+  endpoints: readonly string[];
+  /**
+   * An external etcd keeps the cluster's keys under this prefix; the page shows them without it
+   * (Flotilla's client is namespaced), etcdctl must name them with it.
+   */
+  prefix?: string;
+  /** Embedded members with TLS: the files of --cacert, --cert and --key. */
+  tls?: { caFile: string; certFile: string; keyFile: string };
+}
+
+/** The etcdctl target of a cluster: its KV members (with TLS files), or its external etcd and prefix. */
+export function etcdctlTarget(cluster: ClusterInfo | undefined): EtcdctlTarget {
+  const kv = cluster?.kv;
+  if (kv?.kind === 'external') return { endpoints: kv.endpoints, prefix: kv.prefix };
+  return { endpoints: cluster?.endpoints ?? [], ...(kv?.tls ? { tls: kv.tls } : {}) };
+}
+
+/** `etcdctl --endpoints=a,b` (no flag when the endpoints are not known) and the TLS files. */
+function base(t: EtcdctlTarget): string[] {
+  return [
+    'etcdctl',
+    ...(t.endpoints.length ? [`--endpoints=${t.endpoints.join(',')}`] : []),
+    ...(t.tls ? [`--cacert=${t.tls.caFile}`, `--cert=${t.tls.certFile}`, `--key=${t.tls.keyFile}`] : []),
+  ];
 }
 
 const line = (args: string[]) => args.map(shellQuote).join(' ');
 
+/** The key as etcd has it: under the prefix of an external etcd. */
+const fullKey = (t: EtcdctlTarget, key: string) => (t.prefix ?? '') + key;
+
 /**
  * A key as an argument: etcdctl takes a key starting with "-" for a flag, so such keys follow "--".
  */
-const keyArgs = (key: string) => (key.startsWith('-') ? ['--', key] : [key]);
+const keyArgs = (t: EtcdctlTarget, key: string) => {
+  const k = fullKey(t, key);
+  return k.startsWith('-') ? ['--', k] : [k];
+};
 
-export function etcdctlGet(endpoints: readonly string[], key: string): string {
-  return line([...base(endpoints), 'get', ...keyArgs(key)]);
+export function etcdctlGet(t: EtcdctlTarget, key: string): string {
+  return line([...base(t), 'get', ...keyArgs(t, key)]);
 }
 
 /** A put; a binary value (base64) goes through stdin, which etcdctl reads when no value is given. */
 export function etcdctlPut(
-  endpoints: readonly string[],
+  t: EtcdctlTarget,
   key: string,
   value: string,
   opts: { binary?: boolean; lease?: string } = {},
 ): string {
   const lease = opts.lease ? [`--lease=${BigInt(opts.lease).toString(16)}`] : [];
   if (opts.binary)
-    return `echo ${shellQuote(value)} | base64 -d | ${line([...base(endpoints), 'put', ...lease, ...keyArgs(key)])}`;
+    return `echo ${shellQuote(value)} | base64 -d | ${line([...base(t), 'put', ...lease, ...keyArgs(t, key)])}`;
   // A value starting with "-" would read as a flag: "--" ends etcdctl's flags.
-  const rest = key.startsWith('-') || value.startsWith('-') ? ['--', key, value] : [key, value];
-  return line([...base(endpoints), 'put', ...lease, ...rest]);
+  const k = fullKey(t, key);
+  const rest = k.startsWith('-') || value.startsWith('-') ? ['--', k, value] : [k, value];
+  return line([...base(t), 'put', ...lease, ...rest]);
 }
 
-export function etcdctlDel(endpoints: readonly string[], key: string): string {
-  return line([...base(endpoints), 'del', ...keyArgs(key)]);
+export function etcdctlDel(t: EtcdctlTarget, key: string): string {
+  return line([...base(t), 'del', ...keyArgs(t, key)]);
 }
 
 /** Lease ids print in hex in etcdctl. */
@@ -42,18 +73,18 @@ export function leaseHex(id: string): string {
   return BigInt(id).toString(16);
 }
 
-export function etcdctlLease(endpoints: readonly string[], id: string): string {
-  return line([...base(endpoints), 'lease', 'timetolive', leaseHex(id), '--keys']);
+export function etcdctlLease(t: EtcdctlTarget, id: string): string {
+  return line([...base(t), 'lease', 'timetolive', leaseHex(id), '--keys']);
 }
 
-export function etcdctlMembers(endpoints: readonly string[]): string {
-  return line([...base(endpoints), 'endpoint', 'status', '--cluster', '-w', 'table']);
+export function etcdctlMembers(t: EtcdctlTarget): string {
+  return line([...base(t), 'endpoint', 'status', '--cluster', '-w', 'table']);
 }
 
-export function etcdctlMemberRemove(endpoints: readonly string[], memberId: string): string {
-  return line([...base(endpoints), 'member', 'remove', memberId]);
+export function etcdctlMemberRemove(t: EtcdctlTarget, memberId: string): string {
+  return line([...base(t), 'member', 'remove', memberId]);
 }
 
-export function etcdctlMoveLeader(endpoints: readonly string[], memberId: string): string {
-  return line([...base(endpoints), 'move-leader', memberId]);
+export function etcdctlMoveLeader(t: EtcdctlTarget, memberId: string): string {
+  return line([...base(t), 'move-leader', memberId]);
 }

@@ -42,4 +42,25 @@ describe('MachineActionDialog', () => {
     fireEvent.click(screen.getByRole('button', { name: 'Stop core-02' }));
     expect(await screen.findByText('the cluster is not running')).toBeTruthy();
   });
+
+  it('says that removing moves the units away and removes the containers on that host', () => {
+    const onConfirm = vi.fn(async () => undefined);
+    renderInApp(
+      <MachineActionDialog
+        machine={machineInfo('core-04', '4', {
+          remote: { address: 'core@10.0.0.21:22', state: 'lost' },
+        })}
+        action="remove"
+        command="flotctl machine remove core-04"
+        onConfirm={onConfirm}
+        onClose={vi.fn()}
+      />,
+    );
+    const dialog = screen.getByRole('dialog', { name: 'Remove core-04 from the cluster?' });
+    expect(dialog.textContent).toMatch(/units move to other machines/);
+    expect(dialog.textContent).toMatch(/containers on that host are removed/);
+    expect(dialog.textContent).toContain('Host: core@10.0.0.21:22');
+    fireEvent.click(screen.getByRole('button', { name: 'Remove core-04 from the cluster' }));
+    expect(onConfirm).toHaveBeenCalledTimes(1);
+  });
 });

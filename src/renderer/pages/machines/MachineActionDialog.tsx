@@ -34,11 +34,14 @@ export function MachineActionDialog({
   const { confirm, busy, error } = useConfirm(onConfirm);
   return (
     <Dialog open onClose={onClose} aria-labelledby={titleId} maxWidth="xs" fullWidth>
-      <DialogTitle id={titleId}>
-        {info.label} {machine.name}?
-      </DialogTitle>
+      <DialogTitle id={titleId}>{info.title(machine.name)}?</DialogTitle>
       <DialogContent>
         <Typography variant="body2">{info.effect}</Typography>
+        {machine.remote && (
+          <Typography variant="body2" sx={{ mt: 1 }}>
+            Host: <code>{machine.remote.address}</code>
+          </Typography>
+        )}
         {error && (
           <Alert severity="error" sx={{ mt: 1 }}>
             {error}
@@ -51,7 +54,7 @@ export function MachineActionDialog({
         <Button onClick={onClose}>Cancel</Button>
         {/* Primary, not error red: MUI's dark-theme red under white text is below 4.5:1. */}
         <Button variant="contained" onClick={confirm} disabled={busy}>
-          {info.label} {machine.name}
+          {info.title(machine.name)}
         </Button>
       </DialogActions>
     </Dialog>

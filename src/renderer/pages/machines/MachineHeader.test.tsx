@@ -1,5 +1,5 @@
 // @vitest-environment jsdom
-import { cleanup, fireEvent, render, screen, within } from '@testing-library/react';
+import { act, cleanup, fireEvent, render, screen, within } from '@testing-library/react';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { MachineUpdate } from '../../../shared/api';
 import { TerminalsContext } from '../../terminal/TerminalDock';
@@ -111,5 +111,63 @@ describe('MachineHeader', () => {
       lastRollback: { at: 0, from: '4516.0.0', to: '4459.2.1', reason: 'boot check failed', manual: false },
     });
     expect(screen.getByText('rolled back')).toBeTruthy();
+  });
+
+  it('shows a remote machine’s chip, address and link state', () => {
+    renderHeader(
+      machineInfo('core-04', '4', {
+        remote: { address: 'core@10.0.0.21:2222', state: 'connected', fingerprint: 'SHA256:x' },
+      }),
+    );
+    expect(screen.getByText('remote')).toBeTruthy();
+    expect(screen.getByText('core@10.0.0.21:2222')).toBeTruthy();
+    expect(screen.getByText('SSH connected')).toBeTruthy();
+    cleanup();
+    renderHeader(machineInfo('core-04', '4', { remote: { address: 'core@h:22', state: 'connecting' } }));
+    expect(screen.getByText('SSH connecting…')).toBeTruthy();
+    cleanup();
+    renderHeader(machineInfo('core-01', '1'));
+    expect(screen.queryByText('remote')).toBeNull();
+  });
+
+  it('shows why a lost link is down and counts down to the next try', () => {
+    vi.useFakeTimers();
+    try {
+      vi.setSystemTime(new Date('2026-01-01T12:00:00Z'));
+      renderHeader(
+        machineInfo('core-04', '4', {
+          health: 'down',
+          remote: {
+            address: 'core@10.0.0.21:22',
+            state: 'lost',
+            problem: 'connect ETIMEDOUT 10.0.0.21:22',
+            retryAt: Date.now() + 12_000,
+          },
+        }),
+      );
+      expect(screen.getByText('SSH connection lost')).toBeTruthy();
+      expect(screen.getByText('connect ETIMEDOUT 10.0.0.21:22 · Next try in 12 s')).toBeTruthy();
+      act(() => vi.advanceTimersByTime(5_000));
+      expect(screen.getByText('connect ETIMEDOUT 10.0.0.21:22 · Next try in 7 s')).toBeTruthy();
+      act(() => vi.advanceTimersByTime(8_000));
+      expect(screen.getByText('connect ETIMEDOUT 10.0.0.21:22 · Retrying now…')).toBeTruthy();
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
+  it('offers removal for a machine without a KV member, up or down, and not for one with a member', () => {
+    const machineAction = renderHeader(
+      machineInfo('core-04', '4', { health: 'down', life: 'dead', kvMember: false }),
+    );
+    fireEvent.click(screen.getByRole('button', { name: 'Actions for core-04' }));
+    fireEvent.click(screen.getByRole('menuitem', { name: 'Remove core-04 from the cluster…' }));
+    expect(machineAction).toHaveBeenCalledWith(expect.objectContaining({ name: 'core-04' }), 'remove');
+    cleanup();
+    renderHeader(machineInfo('core-01', '1', { kvMember: true, kvRole: 'leader' }));
+    fireEvent.click(screen.getByRole('button', { name: 'Actions for core-01' }));
+    const item = screen.getByRole('menuitem', { name: /^Remove core-01 from the cluster…/ });
+    expect(item.getAttribute('aria-disabled')).toBe('true');
+    expect(item.textContent).toContain('Not while it hosts a KV member');
   });
 });

@@ -1,4 +1,4 @@
-import { Box, Chip, Divider, IconButton, Menu, MenuItem, Typography } from '@mui/material';
+import { Box, Chip, Divider, IconButton, ListItemText, Menu, MenuItem, Typography } from '@mui/material';
 import MoreVertIcon from '@mui/icons-material/MoreVert';
 import StarIcon from '@mui/icons-material/Star';
 import { memo, useId, useState } from 'react';
@@ -8,6 +8,7 @@ import { useTerminals } from '../../terminal/TerminalDock';
 import { UpdateBadge } from '../updates/UpdateBadge';
 import { useBoardHandlers } from './board-context';
 import { MACHINE_ACTIONS, actionAvailable } from './machine-actions';
+import { RemoteStatus } from './RemoteStatus';
 
 /** "KV leader", "KV follower", … — what the machine's KV member is doing, in words. */
 export function kvRoleText(machine: MachineInfo): string | undefined {
@@ -67,6 +68,7 @@ export const MachineHeader = memo(function MachineHeader({
         {[os, `${unitCount} ${unitCount === 1 ? 'unit' : 'units'}`].filter(Boolean).join(' · ')}
         <UpdateBadge update={update} />
       </Typography>
+      {machine.remote && <RemoteStatus remote={machine.remote} />}
       {metadata.length > 0 && (
         <Box
           component="ul"
@@ -83,6 +85,9 @@ export const MachineHeader = memo(function MachineHeader({
     </header>
   );
 });
+
+const LIFECYCLE = MACHINE_ACTIONS.filter((a) => a.action !== 'remove');
+const REMOVE = MACHINE_ACTIONS.find((a) => a.action === 'remove')!;
 
 function MachineMenu({ machine }: { machine: MachineInfo }) {
   const handlers = useBoardHandlers();
@@ -104,7 +109,7 @@ function MachineMenu({ machine }: { machine: MachineInfo }) {
       {/* Mounted only while open: a hundred closed menus would cost every column's first render. */}
       {anchor && (
         <Menu id={menuId} anchorEl={anchor} open onClose={() => setAnchor(null)}>
-          {MACHINE_ACTIONS.map((a) => (
+          {LIFECYCLE.map((a) => (
             <MenuItem
               key={a.action}
               disabled={!actionAvailable(machine, a.action)}
@@ -113,7 +118,7 @@ function MachineMenu({ machine }: { machine: MachineInfo }) {
                 handlers.machineAction(machine, a.action);
               }}
             >
-              {`${a.label} ${machine.name}…`}
+              {`${a.title(machine.name)}…`}
             </MenuItem>
           ))}
           <Divider />
@@ -125,6 +130,19 @@ function MachineMenu({ machine }: { machine: MachineInfo }) {
             }}
           >
             Open terminal
+          </MenuItem>
+          <Divider />
+          <MenuItem
+            disabled={!actionAvailable(machine, 'remove')}
+            onClick={() => {
+              setAnchor(null);
+              handlers.machineAction(machine, 'remove');
+            }}
+          >
+            <ListItemText
+              primary={`${REMOVE.title(machine.name)}…`}
+              secondary={machine.kvMember ? 'Not while it hosts a KV member' : undefined}
+            />
           </MenuItem>
         </Menu>
       )}

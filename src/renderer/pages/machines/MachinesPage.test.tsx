@@ -4,7 +4,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { ClusterInfo, Plan } from '../../../shared/api';
 import { ActionsProvider } from '../../actions/registry';
 import { ApiContext } from '../../api/hooks';
-import { machineInfo, unitInfo } from './fixtures';
+import { machineInfo, remoteProbe, unitInfo } from './fixtures';
 import { MachinesPage } from './MachinesPage';
 import { fakeApi, giveElementsASize, renderInApp } from './testkit';
 
@@ -39,6 +39,9 @@ function renderPage() {
     'plan.preview': async () => plan,
     'units.move': async () => plan,
     'machines.kill': async () => ({ taskId: 't1' }),
+    'machines.remove': async () => ({ taskId: 't3' }),
+    'machines.probeRemote': async () => remoteProbe('unknown'),
+    'machines.addRemote': async () => ({ taskId: 't4' }),
     'clusters.start': async () => ({ taskId: 't2' }),
   });
   renderInApp(
@@ -131,5 +134,52 @@ describe('MachinesPage', () => {
       method: 'machines.kill',
       params: { cluster: 'dev', machine: 'core-02' },
     });
+  });
+
+  it('adds a remote host from the Add machine menu, then leaves the board to its watch', async () => {
+    const fake = renderPage();
+    runningCluster(fake);
+    fireEvent.click(screen.getByRole('button', { name: 'Add machine' }));
+    fireEvent.click(screen.getByRole('menuitem', { name: /^Remote host \(SSH\)…/ }));
+    const dialog = within(screen.getByRole('dialog', { name: 'Add a remote host (SSH)' }));
+    fireEvent.change(dialog.getByRole('textbox', { name: 'Host' }), { target: { value: '10.0.0.21' } });
+    fireEvent.change(dialog.getByRole('textbox', { name: 'User' }), { target: { value: 'core' } });
+    fireEvent.click(dialog.getByRole('button', { name: 'Connect' }));
+    fireEvent.click(await dialog.findByRole('button', { name: 'Trust and add' }));
+    await screen.findByText('Adding 10.0.0.21… its progress shows in the status bar');
+    expect(screen.queryByRole('dialog')).toBeNull();
+    expect(fake.calls.find((c) => c.method === 'machines.addRemote')?.params).toMatchObject({
+      cluster: 'dev',
+      ssh: { host: '10.0.0.21', user: 'core', port: 22 },
+    });
+
+    const core03 = machineInfo('core-03', '3', {
+      remote: { address: 'core@10.0.0.21:22', state: 'connecting' },
+    });
+    act(() => fake.emit('machines.changed', { kind: 'upsert', machine: core03 }));
+    expect(within(screen.getByRole('region', { name: 'Machine core-03' })).getByText('remote')).toBeTruthy();
+  });
+
+  it('removes a machine without a KV member after saying what that does', async () => {
+    const fake = renderPage();
+    runningCluster(fake);
+    fireEvent.click(screen.getByRole('button', { name: 'Actions for core-02' }));
+    fireEvent.click(screen.getByRole('menuitem', { name: 'Remove core-02 from the cluster…' }));
+    const dialog = screen.getByRole('dialog', { name: 'Remove core-02 from the cluster?' });
+    expect(
+      within(dialog).getByRole('button', { name: 'Copy as flotctl command: flotctl machine remove core-02' }),
+    ).toBeTruthy();
+    fireEvent.click(within(dialog).getByRole('button', { name: 'Remove core-02 from the cluster' }));
+    await screen.findByText(/Removing core-02…/);
+    expect(fake.calls).toContainEqual({
+      method: 'machines.remove',
+      params: { cluster: 'dev', machine: 'core-02' },
+    });
+  });
+
+  it('offers Add machine only while the cluster runs', () => {
+    const fake = renderPage();
+    act(() => fake.emit('clusters.changed', [{ ...dev, state: 'stopped' }]));
+    expect((screen.getByRole('button', { name: 'Add machine' }) as HTMLButtonElement).disabled).toBe(true);
   });
 });

@@ -6,6 +6,8 @@ import { useRegisterActions, type AppAction } from '../../actions/registry';
 import { useApi } from '../../api/hooks';
 import { useCurrentCluster, useMachines, useUnits } from '../../api/live';
 import { useNotify } from '../../app/notify';
+import { AddMachineButton } from './AddMachineButton';
+import { AddRemoteDialog } from './AddRemoteDialog';
 import { Board, type MoveRequest } from './Board';
 import type { UnitRef } from './board-context';
 import { PageFrame } from '../../components/PageFrame';
@@ -20,7 +22,8 @@ import { useMachineUpdates, useUpdatesView } from '../updates/useUpdatesView';
 type OpenDialog =
   | { kind: 'moveTo'; unit: string; from: string | undefined }
   | { kind: 'plan'; unit: string; from: string | undefined; to: MachineInfo }
-  | { kind: 'machine'; machine: MachineInfo; action: MachineAction };
+  | { kind: 'machine'; machine: MachineInfo; action: MachineAction }
+  | { kind: 'addRemote' };
 
 /** The Machines page: the live board of the current cluster, its dialogs and its palette actions. */
 export function MachinesPage() {
@@ -78,15 +81,23 @@ export function MachinesPage() {
     const info = MACHINE_ACTIONS.find((a) => a.action === action)!;
     notify.info(`${info.progress} ${machine.name}… its progress shows in the status bar`);
   };
+  const onRemoteAdded = (_taskId: string, name: string) => {
+    // The board shows the new machine through its machines.changed watch.
+    setDialog(undefined);
+    notify.info(`Adding ${name}… its progress shows in the status bar`);
+  };
   const startCluster = useStartCluster(clusterName);
 
-  usePaletteActions(machines.items, selected, clusterArgs, setDialog);
-
   const running = cluster?.state === 'running';
+  usePaletteActions(machines.items, selected, clusterArgs, running, setDialog);
+
   return (
     <PageFrame
       title="Machines"
       fill
+      actions={
+        cluster && <AddMachineButton disabled={!running} onRemote={() => setDialog({ kind: 'addRemote' })} />
+      }
       aside={
         cluster &&
         machines.loaded &&
@@ -154,18 +165,39 @@ export function MachinesPage() {
           onClose={() => setDialog(undefined)}
         />
       )}
+      {dialog?.kind === 'addRemote' && (
+        <AddRemoteDialog
+          cluster={clusterName}
+          clusterArgs={clusterArgs}
+          machines={machines.items}
+          onAdded={onRemoteAdded}
+          onClose={() => setDialog(undefined)}
+        />
+      )}
     </PageFrame>
   );
 }
 
-/** The command palette's Machines actions: move the focused unit (m), and each machine's lifecycle. */
+/**
+ * The command palette's Machines actions: move the focused unit (m), each machine's lifecycle, and
+ * adding a remote host.
+ */
 function usePaletteActions(
   machines: MachineInfo[],
   selected: UnitRef | undefined,
   clusterArgs: readonly string[],
+  running: boolean,
   open: (dialog: OpenDialog) => void,
 ): void {
   const actions: AppAction[] = [];
+  if (running)
+    actions.push({
+      id: 'machines.addRemote',
+      title: 'Add machine: remote host (SSH)…',
+      section: 'Machines',
+      keywords: 'ssh remote host docker add machine',
+      perform: () => open({ kind: 'addRemote' }),
+    });
   if (selected)
     actions.push({
       id: 'machines.moveSelected',
@@ -180,12 +212,14 @@ function usePaletteActions(
       if (actionAvailable(machine, a.action))
         actions.push({
           id: `machines.${a.action}.${machine.id}`,
-          title: `${a.label} machine ${machine.name}…`,
+          title: `${a.title(`machine ${machine.name}`)}…`,
           section: 'Machines',
           keywords: `${a.action} ${machine.name} ${machine.ip}`,
           perform: () => open({ kind: 'machine', machine, action: a.action }),
           flotctl: machineCommand(a.action, machine.name, clusterArgs),
         });
-  const machinesKey = machines.map((m) => `${m.id}:${m.name}:${m.health}:${m.life}`).join(',');
-  useRegisterActions(actions, [selected?.unit, selected?.from, machinesKey, clusterArgs.join(' ')]);
+  const machinesKey = machines
+    .map((m) => `${m.id}:${m.name}:${m.health}:${m.life}:${String(m.kvMember)}`)
+    .join(',');
+  useRegisterActions(actions, [selected?.unit, selected?.from, machinesKey, clusterArgs.join(' '), running]);
 }

@@ -1,11 +1,15 @@
 // @vitest-environment jsdom
 import { act, cleanup, render, screen } from '@testing-library/react';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { useAge } from './clock';
+import { useAge, useCountdown } from './clock';
 
 function Age({ since, onRender }: { since: number | undefined; onRender?: () => void }) {
   onRender?.();
   return <span>{useAge(since) ?? 'no time'}</span>;
+}
+
+function Left({ at }: { at: number | undefined }) {
+  return <span>{useCountdown(at) ?? 'no time'}</span>;
 }
 
 beforeEach(() => {
@@ -42,5 +46,16 @@ describe('useAge', () => {
     expect(vi.getTimerCount()).toBe(1);
     unmount();
     expect(vi.getTimerCount()).toBe(0);
+  });
+});
+
+describe('useCountdown', () => {
+  it('counts down to a time once a second and stays at 0 s once it has passed', () => {
+    render(<Left at={Date.now() + 2_000} />);
+    expect(screen.getByText('2 s')).toBeTruthy();
+    act(() => vi.advanceTimersByTime(1000));
+    expect(screen.getByText('1 s')).toBeTruthy();
+    act(() => vi.advanceTimersByTime(5000));
+    expect(screen.getByText('0 s')).toBeTruthy();
   });
 });

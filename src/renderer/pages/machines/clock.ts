@@ -33,3 +33,13 @@ export function useAge(since: number | undefined): string | undefined {
     since === undefined ? undefined : formatAge((timer === undefined ? Date.now() : now) - since),
   );
 }
+
+/**
+ * How long until `at` (epoch ms), as "12 s", ticking once a second; "0 s" once it has passed,
+ * undefined without a time.
+ */
+export function useCountdown(at: number | undefined): string | undefined {
+  return useSyncExternalStore(subscribe, () =>
+    at === undefined ? undefined : formatAge(at - (timer === undefined ? Date.now() : now)),
+  );
+}

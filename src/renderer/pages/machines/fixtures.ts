@@ -1,5 +1,5 @@
 // Machines and units for the Machines board's tests.
-import type { MachineInfo, UnitInfo } from '../../../shared/api';
+import type { MachineInfo, RemoteProbe, UnitInfo } from '../../../shared/api';
 
 /** A machine whose id is one repeated hex digit, so its short id reads `11111111`. */
 export function machineInfo(name: string, digit: string, overrides: Partial<MachineInfo> = {}): MachineInfo {
@@ -60,5 +60,29 @@ export function unitInfo(name: string, spec: UnitSpec): UnitInfo {
     ...(spec.blocked
       ? { blocked: { constraint: 'MachineMetadata', message: spec.blocked, ruledOut: [] } }
       : {}),
+  };
+}
+
+export const NEW_KEY = 'SHA256:uNiVztksCsDhcc0u9e8BujQXVUpKZIDTMczCvj3tD2s';
+export const OLD_KEY = 'SHA256:nThbg6kXUpJWGl7E1IGOCspRomTxdCARLviKw6E5SY8';
+
+/** What machines.probeRemote says about a host: its key's status and, once known, Docker. */
+export function remoteProbe(
+  status: RemoteProbe['hostKey']['status'],
+  docker: RemoteProbe['docker'] = status === 'known'
+    ? { ok: true, version: '27.5.1', os: 'linux', arch: 'amd64' }
+    : undefined,
+): RemoteProbe {
+  return {
+    hostKey: {
+      hostPattern: '[10.0.0.21]:2222',
+      keyType: 'ssh-ed25519',
+      fingerprint: NEW_KEY,
+      status,
+      knownHostsFile: '/home/me/.config/flotilla/known_hosts',
+      ...(status === 'changed' ? { knownFingerprint: OLD_KEY, knownHostsLine: 7 } : {}),
+    },
+    ...(docker ? { docker } : {}),
+    ...(status === 'known' ? { hostname: 'docker1' } : {}),
   };
 }

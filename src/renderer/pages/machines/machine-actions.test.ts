@@ -22,4 +22,16 @@ describe('machine actions', () => {
       'flotctl machine stop --cluster dev core-02',
     );
   });
+
+  it('offers removal only for machines without a KV member, whether up or down', () => {
+    expect(actionAvailable(machineInfo('core-04', '4', { kvMember: false }), 'remove')).toBe(true);
+    expect(
+      actionAvailable(
+        machineInfo('core-04', '4', { kvMember: false, health: 'down', life: 'dead' }),
+        'remove',
+      ),
+    ).toBe(true);
+    expect(actionAvailable(machineInfo('core-01', '1', { kvMember: true }), 'remove')).toBe(false);
+    expect(machineCommand('remove', 'core-04', [])).toBe('flotctl machine remove core-04');
+  });
 });
