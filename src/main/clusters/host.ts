@@ -700,7 +700,7 @@ export class ClusterHost {
               remote: slot?.link?.state() ?? {
                 address: remoteAddress(m.remote),
                 state: 'lost' as const,
-                problem: 'not connected',
+                problem: m.up ? 'not connected' : 'the machine is stopped (machine start connects it)',
               },
             }
           : {}),
@@ -1190,7 +1190,8 @@ export class ClusterHost {
     const slot = this.slotOf(machineId);
     return this.lifecycle(slot, async () => {
       await this.stopMachine(slot, ctx);
-      if (!slot.spec.remote) await slot.machines.remove(this.name, slot.spec.hostname);
+      // A remote machine's link is still open here: its container is made afresh there too.
+      if (this.reachable(slot)) await slot.machines.remove(this.name, slot.spec.hostname);
       await this.startMachine(slot, ctx);
     });
   }
