@@ -71,6 +71,19 @@ describe('summarizeCall', () => {
       summarizeCall('units.setState', { names: ['a', 'b', 'c', 'd', 'e'], state: 'launched' }, hostOf),
     ).toBe('Started a, b, c and 2 more');
     expect(summarizeCall('machines.kill', { machine: 'core-03' }, hostOf)).toBe('Killed machine core-03');
+    expect(
+      summarizeCall(
+        'machines.addRemote',
+        { ssh: { user: 'core', host: '10.0.0.14', port: 2222 }, acceptFingerprint: 'SHA256:abc' },
+        hostOf,
+      ),
+    ).toBe('Added remote host core@10.0.0.14:2222, trusting host key SHA256:abc');
+    expect(summarizeCall('machines.forgetHostKey', { host: '10.0.0.14', port: 22 }, hostOf)).toBe(
+      'Forgot the host key of 10.0.0.14',
+    );
+    expect(
+      summarizeCall('clusters.create', { name: 'prod', machines: 3, channel: 'stable', etcd: {} }, hostOf),
+    ).toBe('Created cluster prod (3 machines, stable, external etcd)');
     expect(summarizeCall('kv.put', { key: '/app/x', value: 'v', expectModRevision: 12 }, hostOf)).toBe(
       'Wrote KV key /app/x (over revision 12)',
     );

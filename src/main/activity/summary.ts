@@ -24,7 +24,7 @@ export function summarizeCall(
     case 'tasks.cancel':
       return `Canceled task ${str('id')}`;
     case 'clusters.create':
-      return `Created cluster ${str('name')} (${str('machines')} machine${p.machines === 1 ? '' : 's'}, ${str('channel')})`;
+      return `Created cluster ${str('name')} (${str('machines')} machine${p.machines === 1 ? '' : 's'}, ${str('channel')}${p.etcd ? ', external etcd' : p.tls ? ', KV with TLS' : ''})`;
     case 'clusters.destroy':
       return `Destroyed cluster ${str('name')}`;
     case 'clusters.start':
@@ -50,6 +50,15 @@ export function summarizeCall(
       ];
       return `${verb} machine ${str('machine')}`;
     }
+    case 'machines.addRemote': {
+      const ssh = (p.ssh ?? {}) as { user?: unknown; host?: unknown; port?: unknown };
+      const port = ssh.port === undefined || ssh.port === 22 ? '' : `:${String(ssh.port)}`;
+      return `Added remote host ${String(ssh.user)}@${String(ssh.host)}${port}${p.hostname ? ` as ${str('hostname')}` : ''}${p.acceptFingerprint ? `, trusting host key ${str('acceptFingerprint')}` : ''}`;
+    }
+    case 'machines.remove':
+      return `Removed machine ${str('machine')} from the cluster`;
+    case 'machines.forgetHostKey':
+      return `Forgot the host key of ${str('host')}${p.port === undefined || p.port === 22 ? '' : `:${str('port')}`}`;
     case 'kv.put':
       return `Wrote KV key ${str('key')}${p.expectModRevision !== undefined ? ` (over revision ${str('expectModRevision')})` : ''}`;
     case 'kv.delete':

@@ -1,4 +1,4 @@
-import { IconButton, Tooltip } from '@mui/material';
+import { Box, IconButton, Stack, Tooltip } from '@mui/material';
 import TerminalIcon from '@mui/icons-material/Terminal';
 import { useNotify } from '../app/notify';
 
@@ -40,4 +40,19 @@ export async function copyText(text: string): Promise<void> {
   const ok = document.execCommand('copy');
   area.remove();
   if (!ok) throw new Error('The browser refused to copy');
+}
+
+/** A whole command line shown as code, with its copy button: "the same from a terminal". */
+export function CommandLine({ command, size = 'small' }: { command: string; size?: 'small' | 'medium' }) {
+  return (
+    <Stack direction="row" sx={{ gap: 1, alignItems: 'center' }}>
+      <Box
+        component="code"
+        sx={{ flex: 1, p: 1, bgcolor: 'action.hover', borderRadius: 1, fontSize: 13, wordBreak: 'break-all' }}
+      >
+        {command}
+      </Box>
+      <CopyCommand command={command} size={size} />
+    </Stack>
+  );
 }

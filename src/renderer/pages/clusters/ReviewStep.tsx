@@ -18,7 +18,7 @@ import ErrorIcon from '@mui/icons-material/Error';
 import WarningIcon from '@mui/icons-material/Warning';
 import { useEffect, useId, useRef, type Ref } from 'react';
 import { CodeEditor, type CodeEditorHandle } from '../../components/CodeEditor';
-import { CopyCommand } from '../../components/CopyCommand';
+import { CommandLine } from '../../components/CopyCommand';
 import { describeError } from '../../app/notify';
 import { PASSWORD_FILE, cloudConfigFile, createCommand, editedConfigs, type Draft } from './draft';
 import { editConfig, kvSummary, type MachineConfig } from './review';
@@ -151,7 +151,7 @@ export function ReviewStep({
           onReveal={(line, column) => editor.current?.revealLine(line, column)}
         />
       </Box>
-      <CommandLine draft={draft} edited={edited} />
+      <ReviewCommand draft={draft} edited={edited} />
     </Stack>
   );
 }
@@ -216,7 +216,8 @@ function MachinePanel({
   );
 }
 
-function CommandLine({ draft, edited }: { draft: Draft; edited: Record<string, string> }) {
+/** The flotctl line for the draft, and what it needs besides (files for edited configs, the password). */
+function ReviewCommand({ draft, edited }: { draft: Draft; edited: Record<string, string> }) {
   const command = createCommand(draft);
   const hosts = Object.keys(edited);
   return (
@@ -224,22 +225,7 @@ function CommandLine({ draft, edited }: { draft: Draft; edited: Record<string, s
       <Typography variant="subtitle2" component="h2">
         The same from a terminal
       </Typography>
-      <Stack direction="row" sx={{ gap: 1, alignItems: 'center' }}>
-        <Box
-          component="code"
-          sx={{
-            flex: 1,
-            p: 1,
-            bgcolor: 'action.hover',
-            borderRadius: 1,
-            fontSize: 13,
-            wordBreak: 'break-all',
-          }}
-        >
-          {command}
-        </Box>
-        <CopyCommand command={command} size="medium" />
-      </Stack>
+      <CommandLine command={command} size="medium" />
       {command.includes(`--etcd-password-file ${PASSWORD_FILE}`) && (
         <Typography variant="caption" color="text.secondary">
           The etcd password is not part of the command: put it in a file only you can read and name that file

@@ -14,7 +14,7 @@ import { useId, useState } from 'react';
 import type { MachineInfo, RemoteProbe } from '../../../shared/api';
 import { useApi } from '../../api/hooks';
 import { describeError } from '../../app/notify';
-import { CopyCommand } from '../../components/CopyCommand';
+import { CommandLine } from '../../components/CopyCommand';
 import { HostKeyPanel } from './HostKeyPanel';
 import {
   EMPTY_REMOTE,
@@ -188,22 +188,7 @@ export function AddRemoteDialog({
           <Typography variant="subtitle2" component="h3">
             The same from a terminal
           </Typography>
-          <Stack direction="row" sx={{ gap: 1, alignItems: 'center' }}>
-            <Box
-              component="code"
-              sx={{
-                flex: 1,
-                p: 1,
-                bgcolor: 'action.hover',
-                borderRadius: 1,
-                fontSize: 13,
-                wordBreak: 'break-all',
-              }}
-            >
-              {command}
-            </Box>
-            <CopyCommand command={command} />
-          </Stack>
+          <CommandLine command={command} />
         </Stack>
       </DialogContent>
       <DialogActions>
