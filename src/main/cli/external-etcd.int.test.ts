@@ -8,6 +8,8 @@ import { join } from 'node:path';
 import Docker from 'dockerode';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SEED_HELLO_SERVICE } from '../../shared/units/seed-fixtures';
+import type { KvHealth } from '../../shared/api';
+import { ExternalKvHealth, externalKvSpec } from '../clusters/external-kv';
 import { removeLeftovers } from '../clusters/test-helpers';
 import {
   ETCD_BIN,
@@ -164,6 +166,25 @@ describe.skipIf(!haveEtcd)('clusters on an external etcd', () => {
     const nets = await docker.listNetworks({ filters: { label: ['flotilla.cluster'] } });
     expect(nets.map((n) => n.Name).filter((n) => /itest-ext-[cde]-/.test(n))).toEqual([]);
   }, 120_000);
+
+  it("shows the etcd's members on the KV page as external: a leader, three up, samples of writes", async () => {
+    const health = new ExternalKvHealth(externalKvSpec(B, { endpoints: urls.split(',') }));
+    const seen: KvHealth[] = [];
+    const off = health.subscribe((h) => seen.push(h));
+    try {
+      await expect
+        .poll(() => seen.find((h) => h.members.length === 3 && h.samples.length > 0), { timeout: 10_000 })
+        .toBeDefined();
+      const h = seen.at(-1)!;
+      expect(h.external).toBe(true);
+      expect(h.quorum).toEqual({ voters: 3, up: 3, needed: 2 });
+      expect(h.members.filter((m) => m.role === 'leader')).toHaveLength(1);
+      expect(h.leader).toBe(h.members.find((m) => m.role === 'leader')!.name);
+      expect(h.candidates).toEqual([]);
+    } finally {
+      off();
+    }
+  }, 30_000);
 
   it("destroying a cluster deletes its keys and leaves the other cluster's", () => {
     expect(flotctl('cluster', 'destroy', A).out).toBe(`Destroyed cluster ${A}.\n`);

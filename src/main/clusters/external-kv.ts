@@ -11,6 +11,7 @@ import {
 } from '../../shared/api';
 import { fleetKvClient, type KvAccess } from '../fleet/kv-client';
 import { namespaceInterceptor } from '../kv/client';
+import { HEALTH_SAMPLE_MS, SampleHistory } from './kv-health';
 import type { KvSpec } from './store';
 
 type ExternalKvSpec = Extract<KvSpec, { kind: 'external' }>;
@@ -99,29 +100,25 @@ export function deleteExternalKeys(kv: ExternalKvSpec): Promise<number> {
   return withClient(kv, async (client) => Number((await client.delete().all()).deleted));
 }
 
-const SAMPLE_MS = 1_000;
-const HISTORY = 120;
-
 /**
  * The KV page's health of an external etcd: its members as `member list` and `endpoint status`
  * show them, writes per second from the revision (the whole etcd's, all prefixes), no controls.
  */
 export class ExternalKvHealth {
-  private readonly history: KvHealthSample[] = [];
+  private readonly history = new SampleHistory();
   private readonly listeners = new Set<(h: KvHealth) => void>();
   private timer: NodeJS.Timeout | undefined;
-  private last: { at: number; revision: number } | undefined;
   private members: KvHealth['members'] = [];
   private clients = new Map<string, Etcd3>();
 
   constructor(private readonly kv: ExternalKvSpec) {}
 
   subscribe(emit: (h: KvHealth) => void): () => void {
-    emit(this.health([...this.history]));
+    emit(this.health(this.history.all()));
     this.listeners.add(emit);
     if (!this.timer) {
-      this.last = undefined;
-      this.timer = setInterval(() => void this.tick(), SAMPLE_MS);
+      this.history.restart();
+      this.timer = setInterval(() => void this.tick(), HEALTH_SAMPLE_MS);
       void this.tick();
     }
     return () => {
@@ -182,18 +179,9 @@ export class ExternalKvHealth {
         appliedIndex: Number(s?.raftIndex ?? 0),
       };
     });
-    const now = Date.now();
     const revision = Math.max(0, ...statuses.map((s) => Number(s.status?.header.revision ?? 0)));
-    const samples: KvHealthSample[] = [];
-    if (this.last && answered) {
-      const seconds = Math.max((now - this.last.at) / 1000, 0.001);
-      const s = { at: now, writesPerSecond: Math.max(0, revision - this.last.revision) / seconds, revision };
-      this.history.push(s);
-      if (this.history.length > HISTORY) this.history.shift();
-      samples.push(s);
-    }
-    if (answered) this.last = { at: now, revision };
-    const health = this.health(samples);
+    const sample = answered ? this.history.record(Date.now(), revision) : undefined;
+    const health = this.health(sample ? [sample] : []);
     for (const l of this.listeners) l(health);
   }
 

@@ -29,12 +29,11 @@ import { memberIdOf } from '../kv/member';
 import { KvServer } from '../kv/server';
 import {
   containerName,
-  DockerMachines as DockerMachinesClass,
+  DockerMachines,
   machineImageTag,
   networkName,
   overlay,
   type Channel,
-  type DockerMachines,
   type MachineSpec as DockerMachineSpec,
 } from '../machines';
 import { RemoteLink, type KnownHosts, type LinkHandlers } from '../remote';
@@ -992,7 +991,7 @@ export class ClusterHost {
       onUp: (docker) => {
         const epoch = ++slot.linkEpoch;
         slot.docker = docker;
-        slot.machines = new DockerMachinesClass(docker);
+        slot.machines = new DockerMachines(docker);
         this.machinesChanged();
         if (epoch === 1 && callerBringsUp) return;
         void this.lifecycle(slot, () => this.bringUpRemote(slot, epoch, SILENT_TASK)).catch(() => undefined);
@@ -1040,7 +1039,7 @@ export class ClusterHost {
       ctx.step('fence stale units', 'done', `${fenced} container${fenced === 1 ? '' : 's'} removed`);
       if (fenced)
         this.journalLine(
-          slot,
+          slot.spec,
           `fenced ${fenced} stale unit container${fenced === 1 ? '' : 's'} after the SSH link came back`,
         );
       ctx.step('network', 'running');
@@ -1063,7 +1062,7 @@ export class ClusterHost {
       slot.life = 'dead';
       await Promise.all([slot.agent?.kill(), slot.engine?.kill()]);
       this.dropServices(slot);
-      this.journalLine(slot, `could not come up over SSH: ${(err as Error).message}`);
+      this.journalLine(slot.spec, `could not come up over SSH: ${(err as Error).message}`);
       throw err;
     }
   }
@@ -1077,15 +1076,21 @@ export class ClusterHost {
     if (!slot.agent && !slot.engine) return;
     await Promise.all([slot.agent?.kill(), slot.engine?.kill()]);
     this.dropServices(slot);
-    this.journalLine(slot, `SSH link lost: ${reason}; units move after the ${this.spec.machineTtlSec} s TTL`);
+    this.journalLine(
+      slot.spec,
+      `SSH link lost: ${reason}; units move after the ${this.spec.machineTtlSec} s TTL`,
+    );
     this.machinesChanged();
   }
 
-  private journalLine(slot: MachineSlot, text: string): void {
+  /** A line of the machine's own (or of `unit`'s) in its journal, as systemd would log it. */
+  private journalLine(m: Pick<MachineSpec, 'machineId' | 'hostname'>, text: string, unit?: string): void {
     try {
-      this.journals.machine(slot.spec.machineId, slot.spec.hostname).write({ stream: 'system', text });
+      this.journals
+        .machine(m.machineId, m.hostname)
+        .write({ ...(unit ? { unit } : {}), stream: 'system', text });
     } catch {
-      // The journals are closing with the cluster.
+      // The journals are closing with the cluster: the line has nowhere to go.
     }
   }
 
@@ -1133,7 +1138,7 @@ export class ClusterHost {
       const link = this.newLink(m);
       try {
         await link.start();
-        await new DockerMachinesClass(link.docker()).destroyCluster(this.name);
+        await new DockerMachines(link.docker()).destroyCluster(this.name);
       } catch (err) {
         left.push(
           `${remoteAddress(m.remote)} (${(err as Error).message}): docker rm -f $(docker ps -aq --filter label=flotilla.cluster=${this.name})`,
@@ -1241,15 +1246,8 @@ export class ClusterHost {
         this.downtime.delete(id);
       },
       kv: () => this.client,
-      log: (id, hostname, text) => {
-        try {
-          this.journals
-            .machine(id, hostname)
-            .write({ unit: 'update-engine.service', stream: 'system', text });
-        } catch {
-          // The journals are closing with the cluster: the line has nowhere to go.
-        }
-      },
+      log: (machineId, hostname, text) =>
+        this.journalLine({ machineId, hostname }, text, 'update-engine.service'),
     };
   }
 

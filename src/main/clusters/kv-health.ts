@@ -151,17 +151,48 @@ export function sampleOf(
 }
 
 const HISTORY = 120;
-const SAMPLE_MS = 1_000;
+
+/**
+ * The last two minutes of per-second samples: each revision reading becomes the sample of the
+ * time since the previous one. Shared by the embedded members' sampler and an external etcd's.
+ */
+export class SampleHistory {
+  private readonly kept: KvHealthSample[] = [];
+  private last: { at: number; revision: number } | undefined;
+
+  /** Every kept sample, oldest first. */
+  all(): KvHealthSample[] {
+    return [...this.kept];
+  }
+
+  /** Sampling paused: the next reading starts afresh rather than spanning the pause. */
+  restart(): void {
+    this.last = undefined;
+  }
+
+  /** A reading now; the sample since the previous reading, if there was one. */
+  record(now: number, revision: number, latencies: number[] = []): KvHealthSample | undefined {
+    const last = this.last;
+    this.last = { at: now, revision };
+    if (!last) return undefined;
+    const s = sampleOf(now, (now - last.at) / 1000, last.revision, revision, latencies);
+    this.kept.push(s);
+    if (this.kept.length > HISTORY) this.kept.shift();
+    return s;
+  }
+}
+
+/** The panels sample once a second while someone watches. */
+export const HEALTH_SAMPLE_MS = 1_000;
 
 /**
  * Samples the KV once a second while someone watches the panel, keeping the last two minutes
  * for the next one who opens it.
  */
 export class KvHealthSampler {
-  private readonly history: KvHealthSample[] = [];
+  private readonly history = new SampleHistory();
   private readonly listeners = new Set<(h: KvHealth) => void>();
   private timer: NodeJS.Timeout | undefined;
-  private last: { at: number; revision: number } | undefined;
 
   constructor(
     private readonly view: () => { members: MemberView[]; candidates: CandidateView[] },
@@ -170,12 +201,12 @@ export class KvHealthSampler {
 
   subscribe(emit: (h: KvHealth) => void): () => void {
     const v = this.view();
-    emit(buildHealth(v.members, v.candidates, [...this.history]));
+    emit(buildHealth(v.members, v.candidates, this.history.all()));
     this.listeners.add(emit);
     if (!this.timer) {
       this.drainLatencies(); // stale ones from before anyone watched
-      this.last = undefined;
-      this.timer = setInterval(() => this.tick(), SAMPLE_MS);
+      this.history.restart();
+      this.timer = setInterval(() => this.tick(), HEALTH_SAMPLE_MS);
     }
     return () => {
       this.listeners.delete(emit);
@@ -192,16 +223,8 @@ export class KvHealthSampler {
     const v = this.view();
     const now = Date.now();
     const revision = Math.max(0, ...v.members.map((m) => (m.status?.running ? m.status.revision : 0)));
-    const latencies = this.drainLatencies();
-    const samples: KvHealthSample[] = [];
-    if (this.last) {
-      const s = sampleOf(now, (now - this.last.at) / 1000, this.last.revision, revision, latencies);
-      this.history.push(s);
-      if (this.history.length > HISTORY) this.history.shift();
-      samples.push(s);
-    }
-    this.last = { at: now, revision };
-    const health = buildHealth(v.members, v.candidates, samples);
+    const sample = this.history.record(now, revision, this.drainLatencies());
+    const health = buildHealth(v.members, v.candidates, sample ? [sample] : []);
     for (const l of this.listeners) l(health);
   }
 }

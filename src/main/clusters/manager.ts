@@ -22,7 +22,6 @@ import {
 } from '../../shared/cloudconfig';
 import { FleetError } from '../fleet/errors';
 import {
-  assertMetadata,
   contains,
   DockerMachines,
   freeSubnet,
@@ -766,7 +765,6 @@ export class ClusterManager {
         `Cluster ${host.name} has a machine ${hostname} already`,
         'Give another name (--name)',
       );
-    assertMetadata(req.metadata);
     const { client } = await connectSsh(req.ssh, {
       knownHosts: this.knownHosts,
       ...(req.acceptFingerprint ? { acceptFingerprint: req.acceptFingerprint } : {}),
@@ -784,7 +782,7 @@ export class ClusterManager {
     const machine: ClusterSpec['machines'][number] = {
       hostname,
       machineId: newMachineId(),
-      metadata: req.metadata,
+      metadata: req.metadata ?? {},
       kvMember: false,
       up: true,
       remote: {

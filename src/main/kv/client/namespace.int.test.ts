@@ -7,6 +7,7 @@ import { promisify } from 'node:util';
 import { Etcd3, EtcdLockFailedError, type IKeyValue, type Watcher } from 'etcd3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ETCDCTL_BIN, startEtcdCluster, type RunningCluster } from '../conformance/clusters';
+import { until } from '../cluster/test-helpers';
 import { startCluster as startFlotilla } from '../server/test-helpers';
 import { ERR_EMPTY_KEY, namespaceInterceptor } from '.';
 
@@ -22,14 +23,6 @@ async function etcdctl(endpoints: string[], args: string[]): Promise<string> {
     timeout: 15_000,
   });
   return stdout;
-}
-
-async function until(cond: () => boolean, ms: number, what: string): Promise<void> {
-  const end = Date.now() + ms;
-  while (!cond()) {
-    if (Date.now() > end) throw new Error(`timed out after ${ms} ms waiting for ${what}`);
-    await sleep(20);
-  }
 }
 
 interface Ev {
