@@ -83,10 +83,26 @@ export async function startExec(
     report();
   };
 
+  // Keystrokes typed after a resize must reach the process after it: a terminal's SIGWINCH
+  // precedes the input that follows it. The resize is an API call and the input a stream, so
+  // input waits while a resize is in flight.
+  let resizing: Promise<void> | undefined;
+  let held: Array<() => void> = [];
+  const inOrder = (op: () => void) => (resizing ? held.push(op) : op());
   const resize = (cols: number, rows: number) => {
     if (!req.tty || done) return;
     // The process may be gone by now; its exit is reported through the stream.
-    exec.resize({ w: cols, h: rows }).catch(() => undefined);
+    const mine: Promise<void> = (resizing ?? Promise.resolve())
+      .then(() => exec.resize({ w: cols, h: rows }))
+      .catch(() => undefined)
+      .then(() => {
+        if (resizing !== mine) return; // a later resize releases the input
+        resizing = undefined;
+        const ops = held;
+        held = [];
+        for (const op of ops) op();
+      });
+    resizing = mine;
   };
 
   const handle: RunningExec = {
@@ -97,12 +113,17 @@ export async function startExec(
     // Once the engine ended the stream the socket is closed for writing too: input that raced
     // with the process's exit is dropped rather than failing the session.
     write(data) {
-      if (!done && !ended && !inputEnded) socket.write(data);
+      if (inputEnded) return;
+      inOrder(() => {
+        if (!done && !ended) socket.write(data);
+      });
     },
     endInput() {
       if (inputEnded) return;
       inputEnded = true;
-      if (!done && !ended) socket.end();
+      inOrder(() => {
+        if (!done && !ended) socket.end();
+      });
     },
     resize,
     kill() {
