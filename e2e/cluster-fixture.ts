@@ -31,7 +31,7 @@ export function removeClusterLeftovers(name: string): void {
 }
 
 /** What a crashed earlier run of a spec left (its clusters are `<tag>` + 5 characters; one worker). */
-function removeEarlierRuns(tag: string): void {
+export function removeEarlierRuns(tag: string): void {
   const names = execFileSync(
     'docker',
     ['ps', '-a', '--filter', 'label=flotilla.cluster', '--format', '{{.Label "flotilla.cluster"}}'],

@@ -1094,6 +1094,11 @@ export class ClusterHost {
     }
   }
 
+  /** The passphrase of a remote machine's key file, kept in memory only (never in the spec). */
+  rememberPassphrase(machineId: string, passphrase: string | undefined): void {
+    if (passphrase !== undefined) this.passphrases.set(machineId, passphrase);
+  }
+
   /**
    * A remote machine joins: saved first (its bring-up reads the spec), then connected and
    * brought up; when that fails it leaves the spec again and whatever it made there goes.
@@ -1105,7 +1110,7 @@ export class ClusterHost {
         `Cluster ${this.name} is ${this.state}`,
         `flotctl cluster start ${this.name}`,
       );
-    if (passphrase !== undefined) this.passphrases.set(m.machineId, passphrase);
+    this.rememberPassphrase(m.machineId, passphrase);
     this.spec.machines.push(m);
     await this.save(this.spec);
     const slot = this.newSlot(m);

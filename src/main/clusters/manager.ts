@@ -8,12 +8,18 @@ import {
   type ClusterInfo,
   type EtcdCheck,
   type ExternalEtcd,
+  type RemoteMachine,
   type RemoteProbe,
   type SshEndpoint,
   type Task,
 } from '../../shared/api';
 
 export type AddRemoteRequest = Omit<CallParams<'machines.addRemote'>, 'ssh'> & { ssh: SshEndpoint };
+/** A remote host as the main process takes it (defaults applied). */
+type RemoteMachineRequest = Omit<RemoteMachine, 'ssh' | 'metadata'> & {
+  ssh: SshEndpoint;
+  metadata?: RemoteMachine['metadata'];
+};
 import {
   parseCloudConfig,
   renderCloudConfig,
@@ -89,6 +95,8 @@ export interface CreateClusterRequest {
   tls?: boolean;
   /** An existing etcd instead of embedded members. */
   etcd?: ExternalEtcd;
+  /** SSH hosts that join as machines (no KV member) once the local ones are up. */
+  remotes?: RemoteMachineRequest[];
 }
 
 export interface ClusterAddresses {
@@ -139,6 +147,35 @@ export function nextHostname(taken: string[]): string {
   while (taken.includes(`${prefix}-${String(n).padStart(2, '0')}`)) n++;
   return `${prefix}-${String(n).padStart(2, '0')}`;
 }
+
+/** A remote host's entry in the cluster spec: how to reach it, never its passphrase. */
+function remoteMachineSpec(req: RemoteMachineRequest, hostname: string): ClusterSpec['machines'][number] {
+  const { host, port, user, dockerSocket, identityFile, jump } = req.ssh;
+  return {
+    hostname,
+    machineId: newMachineId(),
+    metadata: req.metadata ?? {},
+    kvMember: false,
+    up: true,
+    remote: {
+      host,
+      port,
+      user,
+      dockerSocket,
+      ...(identityFile ? { identityFile } : {}),
+      ...(jump ? { jump } : {}),
+    },
+  };
+}
+
+interface PlannedRemote {
+  machine: ClusterSpec['machines'][number];
+  passphrase: string | undefined;
+}
+
+/** The same host and engine: one machine container each. */
+const sameHost = (a: { host: string; port: number; dockerSocket: string }, b: typeof a) =>
+  a.host.toLowerCase() === b.host.toLowerCase() && a.port === b.port && a.dockerSocket === b.dockerSocket;
 
 const hostnamesOf = (prefix: string, machines: number): string[] =>
   Array.from({ length: machines }, (_, i) => `${prefix}-${String(i + 1).padStart(2, '0')}`);
@@ -366,6 +403,7 @@ export class ClusterManager {
           );
     if (req.userData !== undefined) checkUserData(req.userData, names);
     const forwarded = await this.checkForwardedPorts(req.forwardedPorts ?? {});
+    const remotes = await this.checkRemotes(req.remotes ?? [], names);
 
     for (let attempt = 1; ; attempt++) {
       const addresses = req.network
@@ -416,20 +454,22 @@ export class ClusterManager {
         clusterToken: `flotilla-${req.name}-${randomBytes(6).toString('hex')}`,
         kvPorts,
         subnet: addresses.subnet,
-        machines: prepared.map((p, i) => {
-          const ports = req.forwardedPorts?.[p.name];
-          const channel = p.settings.channel;
-          return {
-            hostname: p.settings.hostname,
-            machineId: p.machineId,
-            metadata: p.settings.metadata,
-            kvMember: i < members,
-            up: true,
-            ip: p.ip,
-            ...(channel !== req.channel ? { channel, osVersion: OS_VERSIONS[channel] } : {}),
-            ...(ports?.length ? { forwardedPorts: ports } : {}),
-          };
-        }),
+        machines: prepared
+          .map((p, i): ClusterSpec['machines'][number] => {
+            const ports = req.forwardedPorts?.[p.name];
+            const channel = p.settings.channel;
+            return {
+              hostname: p.settings.hostname,
+              machineId: p.machineId,
+              metadata: p.settings.metadata,
+              kvMember: i < members,
+              up: true,
+              ip: p.ip,
+              ...(channel !== req.channel ? { channel, osVersion: OS_VERSIONS[channel] } : {}),
+              ...(ports?.length ? { forwardedPorts: ports } : {}),
+            };
+          })
+          .concat(remotes.map((r) => r.machine)),
         kvRetired: [],
         updateCheckSec: DEFAULT_UPDATE_CHECK_SEC,
         kv: external ?? { kind: 'embedded', tls: req.tls ?? false },
@@ -449,6 +489,7 @@ export class ClusterManager {
         await this.store.setActive(spec.name);
       }
       const host = this.newHost(spec);
+      for (const r of remotes) host.rememberPassphrase(r.machine.machineId, r.passphrase);
       this.hosts.set(spec.name, host);
       const task = this.tasks.start(
         { kind: 'cluster.create', title: `Create cluster ${spec.name}` },
@@ -459,6 +500,40 @@ export class ClusterManager {
       );
       return task;
     }
+  }
+
+  /**
+   * The remote hosts of a new cluster, each checked as machines.addRemote checks one (key,
+   * credentials, Docker), one after the other so that an error names its host; their names are
+   * the given ones or the next free after the local machines'.
+   */
+  private async checkRemotes(
+    remotes: RemoteMachineRequest[],
+    localNames: string[],
+  ): Promise<PlannedRemote[]> {
+    const taken = [...localNames];
+    const out: PlannedRemote[] = [];
+    for (const r of remotes) {
+      const hostname = r.hostname ?? nextHostname(taken);
+      const address = `${r.ssh.user}@${r.ssh.host}:${r.ssh.port}`;
+      if (taken.includes(hostname))
+        throw new FleetError(
+          'BAD_REQUEST',
+          `Remote host ${address}: ${hostname} is ${localNames.includes(hostname) ? 'a local machine' : 'another remote host'}'s name already`,
+          'Give it another name; nothing was created.',
+        );
+      const twice = out.find((o) => o.machine.remote && sameHost(o.machine.remote, r.ssh));
+      if (twice)
+        throw new FleetError(
+          'BAD_REQUEST',
+          `Remote host ${address} is given twice (${twice.machine.hostname} and ${hostname})`,
+          'One machine per host and Docker engine; nothing was created.',
+        );
+      await this.checkRemote(r);
+      taken.push(hostname);
+      out.push({ machine: remoteMachineSpec(r, hostname), passphrase: r.ssh.passphrase });
+    }
+    return out;
   }
 
   /** The final cloud-config of one machine, read: the reviewed one, else one rendered from the request. */
@@ -765,6 +840,24 @@ export class ClusterManager {
         `Cluster ${host.name} has a machine ${hostname} already`,
         'Give another name (--name)',
       );
+    await this.checkRemote(req);
+    const machine = remoteMachineSpec(req, hostname);
+    const passphrase = req.ssh.passphrase;
+    return this.tasks.start(
+      {
+        kind: 'machines.addRemote',
+        title: `Add ${hostname} (${req.ssh.user}@${req.ssh.host}) to ${host.name}`,
+      },
+      (ctx) => host.addRemoteMachine(machine, passphrase, ctx),
+    );
+  }
+
+  /**
+   * Before a remote host is made a machine: its key is trusted (an unknown one only with the
+   * fingerprint the person accepted, written to known_hosts then; a changed one never), the
+   * credentials work and Docker is usable there.
+   */
+  private async checkRemote(req: RemoteMachineRequest): Promise<void> {
     const { client } = await connectSsh(req.ssh, {
       knownHosts: this.knownHosts,
       ...(req.acceptFingerprint ? { acceptFingerprint: req.acceptFingerprint } : {}),
@@ -778,29 +871,6 @@ export class ClusterManager {
     } finally {
       client.end();
     }
-    const { passphrase, ...remote } = req.ssh;
-    const machine: ClusterSpec['machines'][number] = {
-      hostname,
-      machineId: newMachineId(),
-      metadata: req.metadata ?? {},
-      kvMember: false,
-      up: true,
-      remote: {
-        host: remote.host,
-        port: remote.port,
-        user: remote.user,
-        dockerSocket: remote.dockerSocket,
-        ...(remote.identityFile ? { identityFile: remote.identityFile } : {}),
-        ...(remote.jump ? { jump: remote.jump } : {}),
-      },
-    };
-    return this.tasks.start(
-      {
-        kind: 'machines.addRemote',
-        title: `Add ${hostname} (${req.ssh.user}@${req.ssh.host}) to ${host.name}`,
-      },
-      (ctx) => host.addRemoteMachine(machine, passphrase, ctx),
-    );
   }
 
   /** Takes a machine without a KV member out of its cluster, as a Task. */

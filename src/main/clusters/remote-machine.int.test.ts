@@ -234,4 +234,49 @@ describe.skipIf(!!why)('an SSH host as a machine', () => {
     expect(await manager.forgetHostKey('127.0.0.1', sshd!.port)).toBe(1);
     expect((await manager.probeRemote(CLUSTER, ssh(), undefined)).hostKey.status).toBe('unknown');
   }, 120_000);
+
+  it('creates a cluster with a remote host, checked before anything is made', async () => {
+    const other = `${CLUSTER}-b`;
+    const nothingOf = async () => {
+      expect(manager.list().map((c) => c.name)).not.toContain(other);
+      expect(
+        await docker.listContainers({ all: true, filters: { label: [`flotilla.cluster=${other}`] } }),
+      ).toEqual([]);
+      await expect(readFile(join(dataDir, 'clusters', other, 'cluster.json'))).rejects.toThrow();
+    };
+    const create = (remote: Record<string, unknown>) =>
+      manager.create({
+        name: other,
+        machines: 1,
+        channel: 'stable',
+        metadata: {},
+        remotes: [{ ssh: ssh(), metadata: { where: 'remote' }, ...remote }],
+      });
+    // The key is unknown (forgotten above): asked about, and nothing is created.
+    const unknown = await create({}).catch((e: unknown) => e as ApiError);
+    expect(unknown).toBeInstanceOf(ApiError);
+    expect((unknown as ApiError).message).toContain(sshd!.hostFingerprint());
+    await nothingOf();
+    // A name a local machine has.
+    const clash = await create({ hostname: 'core-01', acceptFingerprint: sshd!.hostFingerprint() }).catch(
+      (e: unknown) => e as ApiError,
+    );
+    expect((clash as ApiError).message).toMatch(/core-01 is a local machine's name already/);
+    await nothingOf();
+
+    await run(await create({ acceptFingerprint: sshd!.hostFingerprint() }));
+    const machines = manager.get(other).listMachines();
+    expect(machines.map((m) => [m.name, m.kvMember])).toEqual([
+      ['core-01', true],
+      ['core-02', false],
+    ]);
+    expect(machines[1]).toMatchObject({
+      life: 'up',
+      health: 'healthy',
+      metadata: { where: 'remote' },
+      remote: { state: 'connected', fingerprint: sshd!.hostFingerprint() },
+    });
+    await run(manager.destroy(other));
+    await nothingOf();
+  }, 180_000);
 });

@@ -30,6 +30,8 @@ import {
   EtcdCheckSchema,
   ExternalEtcdSchema,
   FingerprintSchema,
+  MachineMetadataSchema,
+  RemoteMachineSchema,
   RemoteProbeSchema,
   SshEndpointSchema,
   SshHostSchema,
@@ -113,15 +115,7 @@ export const calls = {
         members: z.number().int().min(1).max(7).optional(),
         channel: z.enum(['stable', 'beta', 'alpha']).default('stable'),
         /** Per host name (core-01 …): metadata key → value. */
-        metadata: z
-          .record(
-            MachineHostname,
-            z.record(
-              z.string().regex(/^[A-Za-z0-9_.-]{1,63}$/, 'must be a metadata key (letters, digits, _ . -)'),
-              z.string().regex(/^[^\s,=]{1,253}$/, 'must be a metadata value without blanks, commas or ='),
-            ),
-          )
-          .default({}),
+        metadata: z.record(MachineHostname, MachineMetadataSchema).default({}),
         machineTtlSec: z.number().int().min(1).max(300).optional(),
         rebootStrategy: RebootStrategySchema.default('etcd-lock'),
         /** locksmith's reboot window: start like "Thu 04:00" or "04:00", length like "1h30m". */
@@ -156,6 +150,11 @@ export const calls = {
         tls: z.boolean().default(false),
         /** Keep the cluster's state in this existing etcd instead of embedded members (no `members`). */
         etcd: ExternalEtcdSchema.optional(),
+        /**
+         * SSH hosts with Docker that join as machines once the local ones are up (no KV member
+         * there). Checked before anything is made, as machines.addRemote checks them.
+         */
+        remotes: z.array(RemoteMachineSchema).max(20).default([]),
       })
       .strict(),
     result: z.object({ taskId: z.string() }),
@@ -280,27 +279,7 @@ export const calls = {
    * its agent. Nothing is left behind when it fails.
    */
   'machines.addRemote': {
-    params: z
-      .object({
-        ...clusterParam,
-        ssh: SshEndpointSchema,
-        acceptFingerprint: FingerprintSchema.optional(),
-        /** Its host name in the cluster; default the next free one of the cluster (core-04). */
-        hostname: z
-          .string()
-          .regex(
-            /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/,
-            'must be a host name: lower-case letters, digits, dashes',
-          )
-          .optional(),
-        metadata: z
-          .record(
-            z.string().regex(/^[A-Za-z0-9_.-]{1,63}$/, 'must be a metadata key (letters, digits, _ . -)'),
-            z.string().regex(/^[^\s,=]{1,253}$/, 'must be a metadata value without blanks, commas or ='),
-          )
-          .default({}),
-      })
-      .strict(),
+    params: z.object({ ...clusterParam, ...RemoteMachineSchema.shape }).strict(),
     result: z.object({ taskId: z.string() }),
   },
   /** Removes a machine without a KV member: units move away, its containers go, it leaves the cluster; a Task. */

@@ -54,6 +54,35 @@ export const SshEndpointSchema = z
 export type SshEndpoint = z.output<typeof SshEndpointSchema>;
 export type SshEndpointInput = z.input<typeof SshEndpointSchema>;
 
+/** fleet metadata of a machine: key → value (MachineMetadata= in [X-Fleet] matches them). */
+export const MachineMetadataSchema = z.record(
+  z.string().regex(/^[A-Za-z0-9_.-]{1,63}$/, 'must be a metadata key (letters, digits, _ . -)'),
+  z.string().regex(/^[^\s,=]{1,253}$/, 'must be a metadata value without blanks, commas or ='),
+);
+
+/**
+ * An SSH host with Docker to become a machine (machines.addRemote, clusters.create's `remotes`):
+ * how to reach it, the fingerprint the person accepted on first contact, its name and metadata.
+ */
+export const RemoteMachineSchema = z
+  .object({
+    ssh: SshEndpointSchema,
+    /** An unknown host key is trusted only when it has this fingerprint; a changed one never. */
+    acceptFingerprint: FingerprintSchema.optional(),
+    /** Its host name in the cluster; default the next free one of the cluster (core-04). */
+    hostname: z
+      .string()
+      .regex(
+        /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/,
+        'must be a host name: lower-case letters, digits, dashes',
+      )
+      .optional(),
+    metadata: MachineMetadataSchema.default({}),
+  })
+  .strict();
+export type RemoteMachine = z.output<typeof RemoteMachineSchema>;
+export type RemoteMachineInput = z.input<typeof RemoteMachineSchema>;
+
 /** A host key as the server showed it, checked against known_hosts. */
 export const HostKeyFactsSchema = z.object({
   /** `[host]:port` as known_hosts writes it (plain `host` for port 22). */

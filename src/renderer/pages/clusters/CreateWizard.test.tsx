@@ -5,6 +5,7 @@ import userEvent, { type UserEvent } from '@testing-library/user-event';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { ApiError, type TaskStep } from '../../../shared/api';
 import { installLayoutStubs } from '../../components/CodeEditor.testkit';
+import { NEW_KEY, remoteProbe } from '../machines/fixtures';
 import { CreateWizard, configLocation } from './CreateWizard';
 import { addresses, cluster, fakeApi, renderInApp, task } from './testkit';
 
@@ -214,5 +215,45 @@ describe('CreateWizard', () => {
       username: 'alice',
       password: 'secret',
     });
+  });
+
+  it('takes a remote host in the Machines step without moving on, and sends it with the creation', async () => {
+    const user = userEvent.setup();
+    const fake = fakeApi({
+      'clusters.addresses': (p) => addresses(p.machines, p.prefix),
+      'clusters.create': () => ({ taskId: 'c1' }),
+      'machines.probeRemote': (p) =>
+        p.acceptFingerprint
+          ? { ...remoteProbe('known'), hostKey: remoteProbe('unknown').hostKey }
+          : remoteProbe('unknown'),
+    });
+    renderInApp(<CreateWizard />, { api: fake.api, path: '/clusters/new' });
+    await user.type(screen.getByRole('textbox', { name: 'Cluster name' }), 'lab');
+    await next(user);
+    onStep('Machines');
+    await user.click(screen.getByRole('button', { name: 'Add a remote host…' }));
+    const dialog = within(screen.getByRole('dialog'));
+    await user.type(dialog.getByRole('textbox', { name: 'Host' }), '10.0.0.21');
+    await user.type(dialog.getByRole('textbox', { name: 'User' }), 'core');
+    // The dialog's own form: Connect does not submit the wizard's step behind it.
+    await user.click(dialog.getByRole('button', { name: 'Connect' }));
+    await user.click(await dialog.findByRole('button', { name: 'Trust and add' }));
+    onStep('Machines');
+    expect(screen.queryByRole('dialog')).toBeNull();
+    for (const step of ['Machines', 'KV', 'Updates', 'Access']) {
+      onStep(step);
+      await next(user);
+    }
+    await screen.findByRole('tab', { name: 'core-01' });
+    await user.click(screen.getByRole('button', { name: 'Create cluster' }));
+    const [params] = fake.paramsOf('clusters.create');
+    expect(params?.remotes).toEqual([
+      {
+        ssh: { host: '10.0.0.21', port: 22, user: 'core', dockerSocket: '/var/run/docker.sock' },
+        acceptFingerprint: NEW_KEY,
+        hostname: 'core-04',
+        metadata: {},
+      },
+    ]);
   });
 });

@@ -10,10 +10,11 @@ import {
   type MachineDraft,
   type PortDraft,
 } from './draft';
+import { RemoteHostsSection } from './RemoteHostsSection';
 import { shownError, type StepProps } from './stepProps';
 import { metadataEntryError, splitEntry } from './validate';
 
-/** Per machine: fleet metadata (key=value chips) and ports forwarded to 127.0.0.1. */
+/** Per machine: fleet metadata (key=value chips) and ports forwarded to 127.0.0.1; then SSH hosts. */
 export function MachinesStep(props: StepProps) {
   const hosts = hostnames(props.draft.prefix, machineCount(props.draft));
   return (
@@ -25,6 +26,7 @@ export function MachinesStep(props: StepProps) {
       {hosts.map((host, i) => (
         <MachineCard key={host} host={host} index={i} {...props} />
       ))}
+      <RemoteHostsSection {...props} />
     </Stack>
   );
 }

@@ -5,6 +5,8 @@ import userEvent from '@testing-library/user-event';
 import { useEffect, useMemo, useState } from 'react';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { installLayoutStubs } from '../../components/CodeEditor.testkit';
+import { EMPTY_REMOTE } from '../../remote/remote-form';
+import { NEW_KEY } from '../machines/fixtures';
 import { EMPTY_DRAFT, type Draft } from './draft';
 import { generateConfigs, withEdits } from './review';
 import { ReviewStep, type ConfigLocation } from './ReviewStep';
@@ -104,5 +106,20 @@ describe('ReviewStep', () => {
     expect(editorOf('core-01').state.doc.toString()).toContain('/etc/motd');
     await user.click(screen.getByRole('button', { name: 'Leave it out' }));
     expect(editorOf('core-01').state.doc.toString()).not.toContain('/etc/motd');
+  });
+
+  it('names the remote hosts and the machine add line for each', () => {
+    const form = { ...EMPTY_REMOTE, host: '10.0.0.21', user: 'core' };
+    show({ remotes: [{ form, fingerprint: NEW_KEY, accept: true, docker: 'Docker 27.5.1' }] });
+    expect(
+      screen.getByText('core-04 (core@10.0.0.21:22); it joins over SSH once the local machines are up.'),
+    ).toBeTruthy();
+    expect(
+      screen.getByText(
+        `flotctl machine add --cluster demo --ssh core@10.0.0.21 --name core-04 --accept-fingerprint ${NEW_KEY}`,
+      ),
+    ).toBeTruthy();
+    // The cloud-configs are the local machines' only.
+    expect(screen.getAllByRole('tab').map((t) => t.textContent)).toEqual(['core-01', 'core-02', 'core-03']);
   });
 });

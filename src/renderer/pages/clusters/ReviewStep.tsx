@@ -20,8 +20,15 @@ import { useEffect, useId, useRef, type Ref } from 'react';
 import { CodeEditor, type CodeEditorHandle } from '../../components/CodeEditor';
 import { CommandLine } from '../../components/CopyCommand';
 import { describeError } from '../../app/notify';
-import { PASSWORD_FILE, cloudConfigFile, createCommand, editedConfigs, type Draft } from './draft';
-import { editConfig, kvSummary, type MachineConfig } from './review';
+import {
+  PASSWORD_FILE,
+  cloudConfigFile,
+  createCommand,
+  editedConfigs,
+  remoteCommands,
+  type Draft,
+} from './draft';
+import { editConfig, kvSummary, remoteSummary, type MachineConfig } from './review';
 import type { StepProps } from './stepProps';
 
 /** Where to put the cursor: a machine's config and a line in it (from a refused create). */
@@ -102,6 +109,12 @@ export function ReviewStep({
         <strong>KV: </strong>
         {kvSummary(draft)}
       </Typography>
+      {draft.remotes.length > 0 && (
+        <Typography variant="body2">
+          <strong>Remote hosts: </strong>
+          {remoteSummary(draft)}
+        </Typography>
+      )}
       {draft.userData && (
         <Alert
           severity="info"
@@ -219,6 +232,7 @@ function MachinePanel({
 /** The flotctl line for the draft, and what it needs besides (files for edited configs, the password). */
 function ReviewCommand({ draft, edited }: { draft: Draft; edited: Record<string, string> }) {
   const command = createCommand(draft);
+  const remotes = remoteCommands(draft);
   const hosts = Object.keys(edited);
   return (
     <Stack spacing={1}>
@@ -226,6 +240,14 @@ function ReviewCommand({ draft, edited }: { draft: Draft; edited: Record<string,
         The same from a terminal
       </Typography>
       <CommandLine command={command} size="medium" />
+      {remotes.length > 0 && (
+        <>
+          <Typography variant="body2">Then each remote host:</Typography>
+          {remotes.map((line) => (
+            <CommandLine key={line} command={line} size="medium" />
+          ))}
+        </>
+      )}
       {command.includes(`--etcd-password-file ${PASSWORD_FILE}`) && (
         <Typography variant="caption" color="text.secondary">
           The etcd password is not part of the command: put it in a file only you can read and name that file

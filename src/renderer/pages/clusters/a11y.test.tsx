@@ -8,9 +8,12 @@ import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { VAGRANT_CONFIG_RB, VAGRANT_USER_DATA } from '../../../shared/cloudconfig/test-fixtures';
 import { installLayoutStubs } from '../../components/CodeEditor.testkit';
 import { ClustersPage } from './ClustersPage';
+import { EMPTY_REMOTE } from '../../remote/remote-form';
+import { NEW_KEY } from '../machines/fixtures';
 import { KvStep } from './KvStep';
+import { MachinesStep } from './MachinesStep';
 import { addresses, cluster, fakeApi, renderInApp, renderStep, task } from './testkit';
-import { kvErrors } from './validate';
+import { kvErrors, machinesErrors } from './validate';
 
 beforeAll(installLayoutStubs);
 afterEach(cleanup);
@@ -97,6 +100,16 @@ describe('Clusters page accessibility', () => {
     await screen.findByText('ca.pem');
     await user.click(screen.getByRole('button', { name: 'Test connection' }));
     await screen.findByRole('list', { name: 'etcd members' });
+    expect(await violations()).toEqual([]);
+  });
+
+  it('has no serious violations on the Machines step with a remote host planned', async () => {
+    const form = { ...EMPTY_REMOTE, host: '10.0.0.21', user: 'core', metadata: 'role=db' };
+    renderStep(MachinesStep, machinesErrors, {
+      machines: '1',
+      remotes: [{ form, fingerprint: NEW_KEY, accept: true, docker: 'Docker 27.5.1 on linux/amd64' }],
+    });
+    expect(screen.getByRole('button', { name: 'Remove remote host core-02' })).toBeTruthy();
     expect(await violations()).toEqual([]);
   });
 });

@@ -3,6 +3,12 @@
 import type { CallParams, CallResult } from '../../../shared/api';
 import type { VagrantImport } from '../../../shared/cloudconfig';
 import { flotctl } from '../../actions/flotctl';
+import {
+  addMachineCommand,
+  nextMachineName,
+  remoteMachine,
+  type PlannedRemote,
+} from '../../remote/remote-form';
 
 export type Channel = 'stable' | 'beta' | 'alpha';
 export type RebootStrategy = 'reboot' | 'etcd-lock' | 'off';
@@ -68,6 +74,8 @@ export interface Draft {
   userData: { text: string; file: string } | null;
   /** Cloud-configs edited in the review, by host name; only these are sent. */
   edited: Record<string, string>;
+  /** SSH hosts checked in the Machines step, joining once the local machines are up. */
+  remotes: PlannedRemote[];
 }
 
 export const EMPTY_ETCD: EtcdDraft = {
@@ -95,6 +103,7 @@ export const EMPTY_DRAFT: Draft = {
   sshKeys: [],
   userData: null,
   edited: {},
+  remotes: [],
 };
 
 const NO_MACHINE_SETTINGS: MachineDraft = { metadata: {}, ports: [] };
@@ -192,6 +201,22 @@ const portsOf = (d: Draft) =>
     m.ports.length ? m.ports.map((p) => ({ guest: Number(p.guest), host: Number(p.host) })) : undefined,
   );
 
+/**
+ * The remote hosts' names: the one typed, else the next free after the local machines and the
+ * hosts before it (core-04 after core-01 … core-03), as machines.addRemote names them.
+ */
+export function remoteNames(d: Draft): string[] {
+  const taken = hostnames(d.prefix, machineCount(d));
+  for (const r of d.remotes)
+    taken.push(r.form.name.trim() || nextMachineName(taken.map((name) => ({ name }))));
+  return taken.slice(machineCount(d));
+}
+
+const remotesOf = (d: Draft) => {
+  const names = remoteNames(d);
+  return d.remotes.map((r, i) => remoteMachine(r.form, r.accept ? r.fingerprint : undefined, names[i]));
+};
+
 /** The edits that still name a machine of the cluster (the count or prefix may have changed since). */
 export function editedConfigs(d: Draft): Record<string, string> {
   const hosts = new Set(hostnames(d.prefix, machineCount(d)));
@@ -221,6 +246,7 @@ export function createParams(
     ...(d.userData ? { userData: d.userData.text } : {}),
     ...(Object.keys(edited).length ? { cloudConfigs: edited } : {}),
     network: { subnet: network.subnet, ips: network.ips },
+    ...(d.remotes.length ? { remotes: remotesOf(d) } : {}),
   };
 }
 
@@ -285,6 +311,18 @@ export function createCommand(d: Draft): string {
       '--cloud-config',
       `${host}=${cloudConfigFile(host)}`,
     ]),
+  );
+}
+
+/** What adds the remote hosts from a terminal once the cluster exists: a `machine add` each. */
+export function remoteCommands(d: Draft): string[] {
+  const names = remoteNames(d);
+  return d.remotes.map((r, i) =>
+    addMachineCommand(
+      { ...r.form, name: names[i] ?? '' },
+      ['--cluster', d.name || 'NAME'],
+      r.accept ? r.fingerprint : undefined,
+    ),
   );
 }
 

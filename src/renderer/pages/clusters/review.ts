@@ -9,6 +9,7 @@ import {
   machineCount,
   machineDraft,
   membersText,
+  remoteNames,
   type Draft,
 } from './draft';
 
@@ -121,4 +122,14 @@ export function kvSummary(d: Draft): string {
   ]
     .join('; ')
     .concat('.');
+}
+
+/** "core-04 (core@10.0.0.21:22), core-05 (…); they join once the local machines are up." */
+export function remoteSummary(d: Draft): string {
+  const names = remoteNames(d);
+  const hosts = d.remotes.map((r, i) => {
+    const port = r.form.port.trim() || '22';
+    return `${names[i]} (${r.form.user.trim()}@${r.form.host.trim()}:${port})`;
+  });
+  return `${hosts.join(', ')}; ${hosts.length === 1 ? 'it joins' : 'they join'} over SSH once the local machines are up.`;
 }

@@ -8,6 +8,7 @@ import {
   machineCount,
   machineDraft,
   membersText,
+  remoteNames,
   type Draft,
 } from './draft';
 
@@ -76,10 +77,21 @@ export function splitEntry(entry: string): [string, string] {
 
 const PORT_RANGE = 'A port from 1 to 65535';
 
-/** Field ids: `metadata-<i>`, `port-<i>-<j>-guest`, `port-<i>-<j>-host` (machine i, row j, from 0). */
+/**
+ * Field ids: `metadata-<i>`, `port-<i>-<j>-guest`, `port-<i>-<j>-host` (machine i, row j, from 0);
+ * `remote-<k>` (remote host k: a name that a local machine or another host has, after the count
+ * or prefix changed).
+ */
 export function machinesErrors(d: Draft): FieldErrors {
   const errors: FieldErrors = {};
   const hosts = hostnames(d.prefix, machineCount(d));
+  remoteNames(d).forEach((name, k) => {
+    if (hosts.includes(name))
+      errors[`remote-${k}`] =
+        `${name} is a local machine's name: remove this host and add it again with another name`;
+    else if (remoteNames(d).indexOf(name) !== k)
+      errors[`remote-${k}`] = `${name} is given to another remote host`;
+  });
   // A host port can be bound once on 127.0.0.1, whichever machine asks for it.
   const hostPortUses = new Map<string, number>();
   hosts.forEach((_, i) =>

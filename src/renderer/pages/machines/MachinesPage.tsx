@@ -7,7 +7,8 @@ import { useApi } from '../../api/hooks';
 import { useCurrentCluster, useMachines, useUnits } from '../../api/live';
 import { useNotify } from '../../app/notify';
 import { AddMachineButton } from './AddMachineButton';
-import { AddRemoteDialog } from './AddRemoteDialog';
+import { AddRemoteDialog } from '../../remote/AddRemoteDialog';
+import { nextMachineName } from '../../remote/remote-form';
 import { Board, type MoveRequest } from './Board';
 import type { UnitRef } from './board-context';
 import { PageFrame } from '../../components/PageFrame';
@@ -167,10 +168,10 @@ export function MachinesPage() {
       )}
       {dialog?.kind === 'addRemote' && (
         <AddRemoteDialog
-          cluster={clusterName}
+          purpose={{ kind: 'add', cluster: clusterName, onAdded: onRemoteAdded }}
           clusterArgs={clusterArgs}
-          machines={machines.items}
-          onAdded={onRemoteAdded}
+          taken={machines.items.map((m) => m.name)}
+          defaultName={nextMachineName(machines.items)}
           onClose={() => setDialog(undefined)}
         />
       )}

@@ -8,8 +8,8 @@ import axe from 'axe-core';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { ApiError, type RemoteProbe } from '../../../shared/api';
 import { ApiContext } from '../../api/hooks';
-import { AddRemoteDialog } from './AddRemoteDialog';
-import { machineInfo, remoteProbe } from './fixtures';
+import { AddRemoteDialog } from '../../remote/AddRemoteDialog';
+import { remoteProbe } from './fixtures';
 import { fakeApi, renderInApp } from './testkit';
 
 afterEach(cleanup);
@@ -28,10 +28,10 @@ function show(probe: () => RemoteProbe) {
   renderInApp(
     <ApiContext.Provider value={fake.api}>
       <AddRemoteDialog
-        cluster="dev"
+        purpose={{ kind: 'add', cluster: 'dev', onAdded: vi.fn() }}
         clusterArgs={[]}
-        machines={[machineInfo('core-01', '1')]}
-        onAdded={vi.fn()}
+        taken={['core-01']}
+        defaultName="core-02"
         onClose={vi.fn()}
       />
     </ApiContext.Provider>,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { machineInfo, NEW_KEY } from './fixtures';
+import { machineInfo, NEW_KEY } from '../pages/machines/fixtures';
 import {
   EMPTY_REMOTE,
   addMachineCommand,

@@ -1,7 +1,7 @@
 import { Alert, AlertTitle, Box, Button, Stack, Typography } from '@mui/material';
 import { useState } from 'react';
-import { calls, type RemoteProbe } from '../../../shared/api';
-import { hostKeyFile } from './remote-form';
+import { calls, type RemoteProbe } from '../../shared/api';
+import { dockerSummary, hostKeyFile } from './remote-form';
 
 const hostnameSchema = calls['machines.addRemote'].params.shape.hostname.unwrap();
 
@@ -49,17 +49,11 @@ export function HostKeyPanel({
   const { hostKey, docker, hostname } = probe;
   if (hostKey.status === 'unknown')
     return (
-      <Alert severity="warning" icon={false}>
-        <AlertTitle>First connection to {hostKey.hostPattern}: is this its key?</AlertTitle>
-        <Typography variant="body2">The host shows this {hostKey.keyType} key:</Typography>
-        <Fingerprint value={hostKey.fingerprint} />
-        <Typography variant="body2">
-          Compare it with what the host says about itself: run{' '}
-          <code>ssh-keygen -lf {hostKeyFile(hostKey.keyType)}</code> on {host} (on its console, or over a
-          connection you already trust). Trust it only if both fingerprints are the same; it is then written
-          to <code>{hostKey.knownHostsFile}</code>.
-        </Typography>
-      </Alert>
+      <Stack spacing={1}>
+        <UnknownKey probe={probe} host={host} />
+        {/* Checked with the fingerprint accepted (the wizard checks Docker before trusting). */}
+        {docker && !docker.ok && <DockerFacts docker={docker} />}
+      </Stack>
     );
   if (hostKey.status === 'changed') return <ChangedKey probe={probe} busy={busy} onForget={onForget} />;
   const suggested = hostname && !taken.includes(hostname) && hostnameSchema.safeParse(hostname).success;
@@ -74,20 +68,38 @@ export function HostKeyPanel({
           </Button>
         )}
       </Typography>
-      {docker?.ok ? (
-        <Alert severity="success">
-          Docker {docker.version ?? '(version unknown)'}
-          {docker.os || docker.arch ? ` on ${[docker.os, docker.arch].filter(Boolean).join('/')}` : ''} is
-          usable there.
-        </Alert>
-      ) : (
-        <Alert severity="error">
-          <AlertTitle>Docker is not usable there</AlertTitle>
-          <Typography variant="body2">{docker?.problem?.message ?? 'Docker was not checked.'}</Typography>
-          {docker?.problem?.hint && <Typography variant="body2">{docker.problem.hint}</Typography>}
-        </Alert>
-      )}
+      <DockerFacts docker={docker} />
     </Stack>
+  );
+}
+
+/** Docker's version there, or what is missing and how to fix it. */
+function DockerFacts({ docker }: { docker: RemoteProbe['docker'] }) {
+  return docker?.ok ? (
+    <Alert severity="success">{dockerSummary(docker)} is usable there.</Alert>
+  ) : (
+    <Alert severity="error">
+      <AlertTitle>Docker is not usable there</AlertTitle>
+      <Typography variant="body2">{docker?.problem?.message ?? 'Docker was not checked.'}</Typography>
+      {docker?.problem?.hint && <Typography variant="body2">{docker.problem.hint}</Typography>}
+    </Alert>
+  );
+}
+
+/** A first contact: the fingerprint to compare on the host before trusting it. */
+function UnknownKey({ probe: { hostKey }, host }: { probe: RemoteProbe; host: string }) {
+  return (
+    <Alert severity="warning" icon={false}>
+      <AlertTitle>First connection to {hostKey.hostPattern}: is this its key?</AlertTitle>
+      <Typography variant="body2">The host shows this {hostKey.keyType} key:</Typography>
+      <Fingerprint value={hostKey.fingerprint} />
+      <Typography variant="body2">
+        Compare it with what the host says about itself: run{' '}
+        <code>ssh-keygen -lf {hostKeyFile(hostKey.keyType)}</code> on {host} (on its console, or over a
+        connection you already trust). Trust it only if both fingerprints are the same; it is then written to{' '}
+        <code>{hostKey.knownHostsFile}</code>.
+      </Typography>
+    </Alert>
   );
 }
 

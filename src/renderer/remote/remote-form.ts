@@ -8,9 +8,10 @@ import {
   calls,
   type CallParams,
   type MachineInfo,
+  type RemoteMachineInput,
   type SshEndpointInput,
-} from '../../../shared/api';
-import { flotctl } from '../../actions/flotctl';
+} from '../../shared/api';
+import { flotctl } from '../actions/flotctl';
 
 export const DEFAULT_DOCKER_SOCKET = '/var/run/docker.sock';
 
@@ -153,21 +154,44 @@ export function sshEndpoint(f: RemoteForm): SshEndpointInput {
   };
 }
 
+/** A remote host as addRemote and clusters.create's `remotes` take it (for a form without errors). */
+export function remoteMachine(
+  f: RemoteForm,
+  acceptFingerprint: string | undefined,
+  hostname = f.name.trim(),
+): RemoteMachineInput {
+  const metadata = parseMetadata(f.metadata);
+  return {
+    ssh: sshEndpoint(f),
+    ...(acceptFingerprint ? { acceptFingerprint } : {}),
+    ...(hostname ? { hostname } : {}),
+    metadata: 'metadata' in metadata ? metadata.metadata : {},
+  };
+}
+
 /** The addRemote call: the endpoint, the fingerprint the person accepted, name and metadata. */
 export function addRemoteParams(
   f: RemoteForm,
   cluster: string | undefined,
   acceptFingerprint: string | undefined,
 ): CallParams<'machines.addRemote'> {
-  const name = f.name.trim();
-  const metadata = parseMetadata(f.metadata);
-  return {
-    ...(cluster ? { cluster } : {}),
-    ssh: sshEndpoint(f),
-    ...(acceptFingerprint ? { acceptFingerprint } : {}),
-    ...(name ? { hostname: name } : {}),
-    metadata: 'metadata' in metadata ? metadata.metadata : {},
-  };
+  return { ...(cluster ? { cluster } : {}), ...remoteMachine(f, acceptFingerprint) };
+}
+
+/** A remote host checked in the create wizard (key and Docker), to join the new cluster. */
+export interface PlannedRemote {
+  form: RemoteForm;
+  fingerprint: string;
+  /** The key was unknown and the person trusted it in the wizard: sent as acceptFingerprint. */
+  accept: boolean;
+  /** What Docker is there, e.g. "Docker 24.0.7 on linux/amd64". */
+  docker: string;
+}
+
+/** "Docker 24.0.7 on linux/amd64", from what the probe found. */
+export function dockerSummary(docker: { version?: string; os?: string; arch?: string }): string {
+  const platform = [docker.os, docker.arch].filter(Boolean).join('/');
+  return `Docker ${docker.version ?? '(version unknown)'}${platform ? ` on ${platform}` : ''}`;
 }
 
 /** core-04 after core-01 … core-03: the name the cluster gives a machine added without one. */

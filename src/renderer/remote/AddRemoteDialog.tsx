@@ -11,41 +11,58 @@ import {
   Typography,
 } from '@mui/material';
 import { useId, useState } from 'react';
-import type { MachineInfo, RemoteProbe } from '../../../shared/api';
-import { useApi } from '../../api/hooks';
-import { describeError } from '../../app/notify';
-import { CommandLine } from '../../components/CopyCommand';
+import type { RemoteProbe } from '../../shared/api';
+import { useApi } from '../api/hooks';
+import { describeError } from '../app/notify';
+import { CommandLine } from '../components/CopyCommand';
 import { HostKeyPanel } from './HostKeyPanel';
 import {
   EMPTY_REMOTE,
   addMachineCommand,
   addRemoteParams,
-  nextMachineName,
+  dockerSummary,
   remoteErrors,
   sshEndpoint,
+  type PlannedRemote,
   type RemoteForm,
 } from './remote-form';
 import { RemoteFields } from './RemoteFields';
 
 type Busy = 'connect' | 'add' | 'forget' | undefined;
 
+/** What "add" means: a machine of a running cluster now (a Task), or one planned in the create wizard. */
+export type AddRemotePurpose =
+  | {
+      kind: 'add';
+      cluster: string | undefined;
+      /** The addition's task started: its progress shows in the status bar. */
+      onAdded(taskId: string, name: string): void;
+    }
+  | {
+      kind: 'plan';
+      /** Key and Docker checked; the host joins when the cluster is created. */
+      onPlanned(plan: PlannedRemote): void;
+    };
+
 /**
  * Adds an SSH host with Docker as a machine: Connect shows the host key (unknown: compare and
  * trust; changed: refuse, or forget the old key on purpose) and whether Docker is usable there;
- * adding starts a Task, and the board shows the machine through its live watch.
+ * adding starts a Task, and the board shows the machine through its live watch. In the create
+ * wizard the host is checked the same way and planned instead.
  */
 export function AddRemoteDialog({
-  cluster,
+  purpose,
   clusterArgs,
-  machines,
-  onAdded,
+  taken,
+  defaultName,
   onClose,
 }: {
-  cluster: string | undefined;
+  purpose: AddRemotePurpose;
   clusterArgs: readonly string[];
-  machines: readonly MachineInfo[];
-  /** The addition's task started: its progress shows in the status bar. */
-  onAdded(taskId: string, name: string): void;
+  /** Machine names in the cluster (or planned) already. */
+  taken: readonly string[];
+  /** The name it gets when none is typed (core-04). */
+  defaultName: string;
   onClose(): void;
 }) {
   const api = useApi();
@@ -58,7 +75,6 @@ export function AddRemoteDialog({
   const [error, setError] = useState<unknown>();
   const [forgotten, setForgotten] = useState<{ host: string; removed: number }>();
 
-  const taken = machines.map((m) => m.name);
   const errors = remoteErrors(form, taken);
   const valid = Object.keys(errors).length === 0;
   const key = JSON.stringify(valid ? sshEndpoint(form) : form);
@@ -66,12 +82,19 @@ export function AddRemoteDialog({
   const hostKey = current?.hostKey;
   const trusted = hostKey?.status === 'known' && current?.docker?.ok === true;
   const fingerprint = hostKey && hostKey.status !== 'changed' ? hostKey.fingerprint : undefined;
-  const placeholder = nextMachineName(machines);
+  const cluster = purpose.kind === 'add' ? purpose.cluster : undefined;
 
   const change = (patch: Partial<RemoteForm>) => {
     setForm((f) => ({ ...f, ...patch }));
     setError(undefined);
   };
+
+  const probeHost = (acceptFingerprint?: string) =>
+    api.call('machines.probeRemote', {
+      ...(cluster ? { cluster } : {}),
+      ssh: sshEndpoint(form),
+      ...(acceptFingerprint ? { acceptFingerprint } : {}),
+    });
 
   const connect = () => {
     if (!valid) {
@@ -81,7 +104,7 @@ export function AddRemoteDialog({
     setBusy('connect');
     setError(undefined);
     setForgotten(undefined);
-    api.call('machines.probeRemote', { ...(cluster ? { cluster } : {}), ssh: sshEndpoint(form) }).then(
+    probeHost().then(
       (result) => {
         setProbe({ key, result });
         setBusy(undefined);
@@ -94,36 +117,53 @@ export function AddRemoteDialog({
     );
   };
 
+  const failed = (err: unknown) => {
+    setError(err);
+    setBusy(undefined);
+  };
+
   const add = () => {
     if (!hostKey) return;
     setBusy('add');
     setError(undefined);
     const accept = hostKey.status === 'unknown' ? hostKey.fingerprint : undefined;
-    api.call('machines.addRemote', addRemoteParams(form, cluster, accept)).then(
-      ({ taskId }) => onAdded(taskId, form.name.trim() || form.host.trim()),
-      (err: unknown) => {
-        setError(err);
+    if (purpose.kind === 'add') {
+      api
+        .call('machines.addRemote', addRemoteParams(form, cluster, accept))
+        .then(({ taskId }) => purpose.onAdded(taskId, form.name.trim() || form.host.trim()), failed);
+      return;
+    }
+    const planned = (docker: NonNullable<RemoteProbe['docker']>) =>
+      purpose.onPlanned({
+        form,
+        fingerprint: hostKey.fingerprint,
+        accept: !!accept,
+        docker: dockerSummary(docker),
+      });
+    if (!accept && current?.docker?.ok) {
+      planned(current.docker);
+      return;
+    }
+    // Trusting a new key in the wizard: Docker is checked with it before the host is planned.
+    probeHost(accept).then((result) => {
+      if (result.docker?.ok && result.hostKey.fingerprint === hostKey.fingerprint) planned(result.docker);
+      else {
+        setProbe({ key, result });
         setBusy(undefined);
-      },
-    );
+      }
+    }, failed);
   };
 
   const forget = () => {
     const ssh = sshEndpoint(form);
     setBusy('forget');
     setError(undefined);
-    api.call('machines.forgetHostKey', { host: ssh.host, port: ssh.port }).then(
-      ({ removed }) => {
-        // The old key is gone: the next Connect shows the new one as unknown, to be checked.
-        setProbe(undefined);
-        setForgotten({ host: ssh.host, removed });
-        setBusy(undefined);
-      },
-      (err: unknown) => {
-        setError(err);
-        setBusy(undefined);
-      },
-    );
+    api.call('machines.forgetHostKey', { host: ssh.host, port: ssh.port }).then(({ removed }) => {
+      // The old key is gone: the next Connect shows the new one as unknown, to be checked.
+      setProbe(undefined);
+      setForgotten({ host: ssh.host, removed });
+      setBusy(undefined);
+    }, failed);
   };
 
   const command = addMachineCommand(form, clusterArgs, fingerprint);
@@ -138,6 +178,9 @@ export function AddRemoteDialog({
           aria-label="Remote host"
           onSubmit={(e) => {
             e.preventDefault();
+            // React carries events up through portals: in the create wizard this submit would
+            // otherwise also reach the wizard's form and move it to the next step.
+            e.stopPropagation();
             connect();
           }}
         >
@@ -145,12 +188,13 @@ export function AddRemoteDialog({
             A host with Docker, reached over SSH, becomes a machine of the cluster: its machine container runs
             in that host&apos;s Docker, and its agent here talks to it through the SSH connection. It gets no
             KV member.
+            {purpose.kind === 'plan' && ' It joins once the new cluster’s local machines are up.'}
           </Typography>
           <RemoteFields
             form={form}
             errors={errors}
             attempted={attempted}
-            namePlaceholder={placeholder}
+            namePlaceholder={defaultName}
             onChange={change}
           />
         </Box>

@@ -2,33 +2,35 @@
 import { cleanup, screen, within } from '@testing-library/react';
 import userEvent, { type UserEvent } from '@testing-library/user-event';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { ApiError, type CallName, type RemoteProbe } from '../../../shared/api';
-import { ApiContext } from '../../api/hooks';
+import { ApiError, type CallName, type RemoteProbe } from '../../shared/api';
+import { ApiContext } from '../api/hooks';
 import { AddRemoteDialog } from './AddRemoteDialog';
-import { NEW_KEY, OLD_KEY, machineInfo, remoteProbe } from './fixtures';
-import { fakeApi, renderInApp } from './testkit';
+import { NEW_KEY, OLD_KEY, remoteProbe } from '../pages/machines/fixtures';
+import { fakeApi, renderInApp } from '../pages/machines/testkit';
 
 afterEach(cleanup);
 
-const machines = [machineInfo('core-01', '1'), machineInfo('core-02', '2')];
-
-function renderDialog(handlers: Partial<Record<CallName, (params: never) => unknown>>) {
+function renderDialog(
+  handlers: Partial<Record<CallName, (params: never) => unknown>>,
+  kind: 'add' | 'plan' = 'add',
+) {
   const fake = fakeApi({ 'machines.addRemote': () => ({ taskId: 'add-1' }), ...handlers });
   const onAdded = vi.fn();
+  const onPlanned = vi.fn();
   const onClose = vi.fn();
   renderInApp(
     <ApiContext.Provider value={fake.api}>
       <AddRemoteDialog
-        cluster="dev"
+        purpose={kind === 'add' ? { kind, cluster: 'dev', onAdded } : { kind, onPlanned }}
         clusterArgs={[]}
-        machines={machines}
-        onAdded={onAdded}
+        taken={['core-01', 'core-02']}
+        defaultName="core-03"
         onClose={onClose}
       />
     </ApiContext.Provider>,
   );
   const paramsOf = (method: CallName) => fake.calls.filter((c) => c.method === method).map((c) => c.params);
-  return { ...fake, onAdded, onClose, paramsOf };
+  return { ...fake, onAdded, onPlanned, onClose, paramsOf };
 }
 
 /** Fills host 10.0.0.21, port 2222, user core, and presses Connect. */
@@ -231,5 +233,75 @@ describe('AddRemoteDialog', () => {
     expect(fake.paramsOf('machines.probeRemote')).toEqual([
       { cluster: 'dev', ssh: { ...SSH, dockerSocket: '/run/docker.sock' } },
     ]);
+  });
+
+  describe('in the create wizard (plan)', () => {
+    it('checks Docker with the accepted key before planning a new host, and adds nothing', async () => {
+      const user = userEvent.setup();
+      const fake = renderDialog(
+        {
+          'machines.probeRemote': (p: { acceptFingerprint?: string }) =>
+            p.acceptFingerprint === NEW_KEY
+              ? { ...remoteProbe('known'), hostKey: remoteProbe('unknown').hostKey }
+              : remoteProbe('unknown'),
+        },
+        'plan',
+      );
+      await connect(user, (u) => u.type(screen.getByRole('textbox', { name: 'Metadata' }), 'role=db'));
+      expect(screen.getByText(/It joins once the new cluster’s local machines are up/)).toBeTruthy();
+      await user.click(await screen.findByRole('button', { name: 'Trust and add' }));
+      expect(fake.paramsOf('machines.probeRemote')).toEqual([
+        { ssh: SSH },
+        { ssh: SSH, acceptFingerprint: NEW_KEY },
+      ]);
+      expect(fake.onPlanned).toHaveBeenCalledWith({
+        form: expect.objectContaining({ host: '10.0.0.21', port: '2222', user: 'core', metadata: 'role=db' }),
+        fingerprint: NEW_KEY,
+        accept: true,
+        docker: 'Docker 27.5.1 on linux/amd64',
+      });
+      expect(fake.paramsOf('machines.addRemote')).toEqual([]);
+    });
+
+    it('does not plan a new host whose Docker is unusable: the problem shows under its key', async () => {
+      const user = userEvent.setup();
+      const noDocker = {
+        ...remoteProbe('unknown'),
+        docker: {
+          ok: false,
+          problem: { message: 'Docker is not installed on 10.0.0.21', hint: 'apt-get install docker.io' },
+        },
+      };
+      const fake = renderDialog(
+        {
+          'machines.probeRemote': (p: { acceptFingerprint?: string }) =>
+            p.acceptFingerprint ? noDocker : remoteProbe('unknown'),
+        },
+        'plan',
+      );
+      await connect(user);
+      await user.click(await screen.findByRole('button', { name: 'Trust and add' }));
+      const alert = (await screen.findByText('Docker is not usable there')).closest(
+        '[role="alert"]',
+      ) as HTMLElement;
+      expect(alert.textContent).toContain('Docker is not installed on 10.0.0.21');
+      expect(screen.getByText(NEW_KEY)).toBeTruthy();
+      expect(fake.onPlanned).not.toHaveBeenCalled();
+    });
+
+    it('plans a known host with Docker at once, with nothing to accept', async () => {
+      const user = userEvent.setup();
+      const fake = renderDialog({ 'machines.probeRemote': () => remoteProbe('known') }, 'plan');
+      await connect(user);
+      await user.click(await screen.findByRole('button', { name: 'Add machine' }));
+      expect(fake.paramsOf('machines.probeRemote')).toHaveLength(1);
+      expect(fake.onPlanned).toHaveBeenCalledWith(
+        expect.objectContaining({
+          fingerprint: NEW_KEY,
+          accept: false,
+          docker: 'Docker 27.5.1 on linux/amd64',
+        }),
+      );
+    });
   });
 });
