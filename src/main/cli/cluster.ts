@@ -192,8 +192,14 @@ export function etcdctlEnv(c: ClusterInfo): string[] {
       `export ETCDCTL_CERT=${shellWord(kv.tls.certFile)}`,
       `export ETCDCTL_KEY=${shellWord(kv.tls.keyFile)}`,
     );
-  if (kv?.kind === 'external')
+  if (kv?.kind === 'external') {
+    if (kv.caFile) lines.push(`export ETCDCTL_CACERT=${shellWord(kv.caFile)}`);
+    if (kv.certFile) lines.push(`export ETCDCTL_CERT=${shellWord(kv.certFile)}`);
+    if (kv.keyFile) lines.push(`export ETCDCTL_KEY=${shellWord(kv.keyFile)}`);
+    // etcdctl asks for the password: it never goes into the environment or a command line.
+    if (kv.username) lines.push(`export ETCDCTL_USER=${shellWord(kv.username)}`);
     lines.push(`# the cluster's keys are under ${kv.prefix} (etcdctl get --prefix ${shellWord(kv.prefix)})`);
+  }
   return lines;
 }
 

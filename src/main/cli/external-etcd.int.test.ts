@@ -1,7 +1,7 @@
 import type { ChildProcess } from 'node:child_process';
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -18,6 +18,7 @@ import {
   startEtcdCluster,
   type RunningCluster,
 } from '../kv/conformance/clusters';
+import { makeClusterPki, PKI_FILES, writePki } from '../kv/tls';
 import { runFlotctl, startServe, stopChild } from './test-helpers';
 
 // Beyond one machine, from the CLI against a real `flotctl serve`: clusters whose state lives in
@@ -240,5 +241,65 @@ describe.skipIf(!haveEtcd)('an embedded KV with TLS', () => {
     }
     expect(refused).toMatch(/certificate|handshake|deadline exceeded|context deadline/i);
     expect(flotctl('cluster', 'destroy', S).code).toBe(0);
+  }, 180_000);
+});
+
+describe.skipIf(!haveEtcd)('an external etcd with client certificates', () => {
+  it('keeps the PEM files given for etcdctl: cluster env names them and etcdctl reaches the cluster’s keys', async () => {
+    const pkiDir = await mkdtemp(join(tmpdir(), 'flotilla-external-tls-'));
+    let tlsEtcd: RunningCluster | undefined;
+    try {
+      await writePki(pkiDir, await makeClusterPki('external-etcd'));
+      const pem = (name: keyof typeof PKI_FILES) => join(pkiDir, PKI_FILES[name]);
+      tlsEtcd = await startEtcdCluster({
+        members: 1,
+        tls: {
+          caFile: pem('caCert'),
+          certFile: pem('memberCert'),
+          keyFile: pem('memberKey'),
+          client: { certFile: pem('clientCert'), keyFile: pem('clientKey') },
+        },
+      });
+      const url = `https://${tlsEtcd.endpoints[0]}`;
+      const T = `${PREFIX}-t-${tag}`;
+      const created = flotctl(
+        'cluster',
+        'create',
+        T,
+        '--machines',
+        '1',
+        '--etcd',
+        url,
+        '--etcd-cacert',
+        pem('caCert'),
+        '--etcd-cert',
+        pem('clientCert'),
+        '--etcd-key',
+        pem('clientKey'),
+      );
+      expect(created.code, created.out + created.err).toBe(0);
+      const vars = Object.fromEntries(
+        [...flotctl('cluster', 'env', T).out.matchAll(/^export (ETCDCTL_\w+)=(\S+)$/gm)].map((m) => [
+          m[1]!,
+          m[2]!.replace(/^'|'$/g, ''),
+        ]),
+      );
+      expect(vars.ETCDCTL_ENDPOINTS).toBe(url);
+      // Copies in the cluster's folder, not the files given (those may move or go).
+      for (const v of ['ETCDCTL_CACERT', 'ETCDCTL_CERT', 'ETCDCTL_KEY'])
+        expect(vars[v]).toContain(join(T, 'etcd'));
+      expect((await stat(vars.ETCDCTL_KEY!)).mode & 0o777).toBe(0o600);
+      expect(await readFile(vars.ETCDCTL_KEY!, 'utf8')).toBe(await readFile(pem('clientKey'), 'utf8'));
+      const keys = execFileSync(
+        ETCDCTL_BIN,
+        ['get', '--prefix', '--keys-only', `/flotilla/${T}//_coreos.com/fleet/machines/`],
+        { env: { ...process.env, ...vars }, encoding: 'utf8' },
+      );
+      expect(keys).toContain('/object');
+      expect(flotctl('cluster', 'destroy', T).code).toBe(0);
+    } finally {
+      await tlsEtcd?.stop();
+      await rm(pkiDir, { recursive: true, force: true });
+    }
   }, 180_000);
 });

@@ -2,6 +2,8 @@
 // above the KV talks etcd's API, so only the endpoints change). Checking what answers at those
 // endpoints before anything is made, and the KV page's health of a cluster Flotilla does not run.
 import type { Etcd3 } from 'etcd3';
+import { chmod, mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
 import {
   ApiError,
   type EtcdCheck,
@@ -9,6 +11,7 @@ import {
   type KvHealth,
   type KvHealthSample,
 } from '../../shared/api';
+import { writeDurably } from '../files';
 import { fleetKvClient, type KvAccess } from '../fleet/kv-client';
 import { namespaceInterceptor } from '../kv/client';
 import { HEALTH_SAMPLE_MS, SampleHistory } from './kv-health';
@@ -30,6 +33,35 @@ export function externalKvSpec(cluster: string, etcd: ExternalEtcd): ExternalKvS
     ...(etcd.key ? { key: etcd.key } : {}),
     ...(etcd.username ? { username: etcd.username, password: etcd.password ?? '' } : {}),
   };
+}
+
+/** The PEM files etcdctl needs, written into the cluster's dir (`etcd/`) by writeEtcdctlFiles. */
+const ETCDCTL_FILES = { caCert: 'ca.pem', cert: 'client.pem', key: 'client-key.pem' } as const;
+
+/** Paths of the external etcd's PEM files that were given (for etcdctl's --cacert, --cert, --key). */
+export function etcdctlFiles(
+  dir: string,
+  kv: ExternalKvSpec,
+): { caFile?: string; certFile?: string; keyFile?: string } {
+  return {
+    ...(kv.caCert ? { caFile: join(dir, ETCDCTL_FILES.caCert) } : {}),
+    ...(kv.cert ? { certFile: join(dir, ETCDCTL_FILES.cert) } : {}),
+    ...(kv.key ? { keyFile: join(dir, ETCDCTL_FILES.key) } : {}),
+  };
+}
+
+/**
+ * The PEM texts of the spec as files etcdctl can name (`flotctl cluster env`, the KV page's
+ * commands); keys 0600 in a 0700 dir, written again at each start so they follow the spec.
+ */
+export async function writeEtcdctlFiles(dir: string, kv: ExternalKvSpec): Promise<void> {
+  const files = etcdctlFiles(dir, kv);
+  if (Object.keys(files).length === 0) return;
+  await mkdir(dir, { recursive: true, mode: 0o700 });
+  await chmod(dir, 0o700);
+  if (files.caFile && kv.caCert) await writeDurably(files.caFile, kv.caCert, 0o644);
+  if (files.certFile && kv.cert) await writeDurably(files.certFile, kv.cert, 0o644);
+  if (files.keyFile && kv.key) await writeDurably(files.keyFile, kv.key, 0o600);
 }
 
 /** TLS, user and password, prefix: how the cluster's clients reach an external etcd. */

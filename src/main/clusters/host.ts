@@ -45,7 +45,13 @@ import { assignKvSlots, kvSlotOf, kvSlots, newMemberName, nextKvSlot } from './k
 import { KvHealthSampler, refusals, type CandidateView, type MemberView } from './kv-health';
 import type { ClusterSpec } from './store';
 import { ClusterUpdates, type UpdatesHost } from '../updates/cluster-updates';
-import { explainEtcdError, externalAccess, ExternalKvHealth } from './external-kv';
+import {
+  etcdctlFiles,
+  explainEtcdError,
+  externalAccess,
+  ExternalKvHealth,
+  writeEtcdctlFiles,
+} from './external-kv';
 
 /** Engine and agent timing for local clusters: quick enough to see, slow enough to be calm. */
 export interface ClusterTiming {
@@ -199,6 +205,8 @@ export class ClusterHost {
         prefix: kv.prefix,
         tls: externalAccess(kv).tls !== undefined,
         auth: kv.username !== undefined,
+        ...etcdctlFiles(join(this.dir, 'etcd'), kv),
+        ...(kv.username !== undefined ? { username: kv.username } : {}),
       };
     if (!kv.tls) return { kind: 'embedded' };
     const file = (name: string) => join(this.dir, 'tls', name);
@@ -281,6 +289,7 @@ export class ClusterHost {
         else if (slot.kvIndex === undefined) step('KV member', 'skipped', 'no KV member on this machine');
         else step('KV member', 'running');
       }
+      if (this.spec.kv.kind === 'external') await writeEtcdctlFiles(join(this.dir, 'etcd'), this.spec.kv);
       await this.startKv();
       this.client = this.kvClient();
       if (this.spec.kv.kind === 'external') {

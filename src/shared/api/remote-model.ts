@@ -194,6 +194,12 @@ export const ClusterKvSchema = z.discriminatedUnion('kind', [
     prefix: z.string(),
     tls: z.boolean(),
     auth: z.boolean(),
+    /** The PEM files given, kept in the cluster's dir for etcdctl (--cacert, --cert, --key). */
+    caFile: z.string().optional(),
+    certFile: z.string().optional(),
+    keyFile: z.string().optional(),
+    /** The etcd user (etcdctl --user asks for the password). */
+    username: z.string().optional(),
   }),
 ]);
 export type ClusterKv = z.infer<typeof ClusterKvSchema>;

@@ -185,11 +185,18 @@ export function etcdctlSync(
 }
 
 /** Waits until every endpoint answers `etcdctl endpoint health` (a Range through Raft). */
-export async function waitHealthy(endpoints: string[], timeoutMs: number, why: () => string): Promise<void> {
+export async function waitHealthy(
+  endpoints: string[],
+  timeoutMs: number,
+  why: () => string,
+  flags: string[] = [],
+): Promise<void> {
   const end = Date.now() + timeoutMs;
   let last = '';
   while (Date.now() < end) {
-    const r = etcdctlSync(endpoints, ['endpoint', 'health', '--command-timeout=2s'], { timeoutMs: 5_000 });
+    const r = etcdctlSync(endpoints, [...flags, 'endpoint', 'health', '--command-timeout=2s'], {
+      timeoutMs: 5_000,
+    });
     if (r.code === 0) return;
     last = r.stdout + r.stderr;
     await sleep(200);
@@ -204,6 +211,16 @@ export interface EtcdOptions {
   members?: number;
   heartbeatMs?: number;
   electionMs?: number;
+  /**
+   * Client ports speak TLS only and require a client certificate signed by `caFile` (etcd's
+   * --client-cert-auth); peers stay plain. `client` is what etcdctl presents to check health.
+   */
+  tls?: {
+    caFile: string;
+    certFile: string;
+    keyFile: string;
+    client: { certFile: string; keyFile: string };
+  };
 }
 
 export async function startEtcdCluster(opts: EtcdOptions = {}): Promise<RunningCluster> {
@@ -215,7 +232,8 @@ export async function startEtcdCluster(opts: EtcdOptions = {}): Promise<RunningC
   const dataDir = tempDir('flotilla-conformance-etcd-');
   const ports = await freePorts(2 * n);
   const names = Array.from({ length: n }, (_, i) => `m${i}`);
-  const client = (i: number) => `http://127.0.0.1:${ports[2 * i]}`;
+  const tls = opts.tls;
+  const client = (i: number) => `${tls ? 'https' : 'http'}://127.0.0.1:${ports[2 * i]}`;
   const peer = (i: number) => `http://127.0.0.1:${ports[2 * i + 1]}`;
   const initial = names.map((nm, i) => `${nm}=${peer(i)}`).join(',');
   const logs: string[] = [];
@@ -234,6 +252,14 @@ export async function startEtcdCluster(opts: EtcdOptions = {}): Promise<RunningC
         `--initial-cluster-token=flotilla-conformance-${process.pid}-${ports[0]}`,
         `--heartbeat-interval=${opts.heartbeatMs ?? 100}`,
         `--election-timeout=${opts.electionMs ?? 1000}`,
+        ...(tls
+          ? [
+              '--client-cert-auth',
+              `--trusted-ca-file=${tls.caFile}`,
+              `--cert-file=${tls.certFile}`,
+              `--key-file=${tls.keyFile}`,
+            ]
+          : []),
         '--logger=zap',
         '--log-level=error',
       ],
@@ -263,7 +289,12 @@ export async function startEtcdCluster(opts: EtcdOptions = {}): Promise<RunningC
     },
   };
   try {
-    await waitHealthy(endpoints, 30_000, cluster.logs);
+    await waitHealthy(
+      tls ? names.map((_, i) => client(i)) : endpoints,
+      30_000,
+      cluster.logs,
+      tls ? [`--cacert=${tls.caFile}`, `--cert=${tls.client.certFile}`, `--key=${tls.client.keyFile}`] : [],
+    );
   } catch (e) {
     await cluster.stop();
     throw e;

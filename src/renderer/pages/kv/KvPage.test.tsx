@@ -23,7 +23,9 @@ const EXTERNAL: ClusterInfo = {
     endpoints: ['https://10.0.0.5:2379', 'https://10.0.0.6:2379'],
     prefix: '/flotilla/dev/',
     tls: true,
-    auth: false,
+    auth: true,
+    caFile: '/d/etcd/ca.pem',
+    username: 'fleet',
   },
 };
 const TLS: ClusterInfo = {
@@ -50,11 +52,13 @@ describe('KvPage and where the KV is', () => {
     expect(banner.textContent).toMatch(
       /^External etcd at https:\/\/10\.0\.0\.5:2379, https:\/\/10\.0\.0\.6:2379 — keys under \/flotilla\/dev\//,
     );
-    expect(banner.textContent).toContain('It takes TLS: add --cacert, --cert or --key as you need them');
+    expect(banner.textContent).toContain(
+      'The etcdctl lines carry --cacert and --user=fleet (the PEM files given, kept in the cluster’s folder); etcdctl asks for the password.',
+    );
     expect(screen.getByText('dev · https://10.0.0.5:2379, https://10.0.0.6:2379')).toBeTruthy();
     expect(
       screen.getByRole('button', {
-        name: 'Copy as etcdctl command: etcdctl --endpoints=https://10.0.0.5:2379,https://10.0.0.6:2379 get /flotilla/dev//app/config',
+        name: 'Copy as etcdctl command: etcdctl --endpoints=https://10.0.0.5:2379,https://10.0.0.6:2379 --cacert=/d/etcd/ca.pem --user=fleet get /flotilla/dev//app/config',
       }),
     ).toBeTruthy();
     expect(screen.queryByText('TLS')).toBeNull();

@@ -108,17 +108,18 @@ export function KvPage() {
   );
 }
 
-/** Where an external etcd is, under which prefix, and what etcdctl needs there that the page cannot know. */
+/** Where an external etcd is, under which prefix, and what its etcdctl lines carry. */
 function ExternalEtcdBanner({ kv }: { kv: Extract<ClusterKv, { kind: 'external' }> }) {
-  const flags = [...(kv.tls ? ['--cacert', '--cert', '--key'] : []), ...(kv.auth ? ['--user'] : [])];
-  const list = flags.length > 1 ? `${flags.slice(0, -1).join(', ')} or ${flags.at(-1)}` : flags[0];
+  const files = [kv.caFile && '--cacert', kv.certFile && '--cert', kv.keyFile && '--key'].filter(Boolean);
   return (
     <Alert severity="info" sx={{ flexShrink: 0 }}>
       External etcd at {kv.endpoints.join(', ')} — keys under {kv.prefix}
-      {list && (
+      {(files.length > 0 || kv.username) && (
         <Typography variant="body2">
-          It takes {[kv.tls && 'TLS', kv.auth && 'a user and password'].filter(Boolean).join(' and ')}: add{' '}
-          {list} as you need them to the etcdctl lines.
+          The etcdctl lines carry{' '}
+          {[files.join(' '), kv.username && `--user=${kv.username}`].filter(Boolean).join(' and ')}
+          {files.length > 0 && ' (the PEM files given, kept in the cluster’s folder)'}
+          {kv.username && '; etcdctl asks for the password'}.
         </Typography>
       )}
     </Alert>

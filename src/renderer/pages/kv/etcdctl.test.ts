@@ -92,4 +92,27 @@ describe('etcdctlTarget', () => {
       }),
     ).toEqual({ endpoints: ['https://e:2379'], prefix: '/p/' });
   });
+  it('gives an external etcd’s etcdctl lines the PEM files that were given and the user, never a password', () => {
+    const t = etcdctlTarget({
+      ...cluster,
+      kv: {
+        kind: 'external',
+        endpoints: ['https://e:2379'],
+        prefix: '/p/',
+        tls: true,
+        auth: true,
+        caFile: '/d/etcd/ca.pem',
+        username: 'flotilla',
+      },
+    });
+    expect(t).toEqual({
+      endpoints: ['https://e:2379'],
+      prefix: '/p/',
+      tls: { caFile: '/d/etcd/ca.pem' },
+      user: 'flotilla',
+    });
+    expect(etcdctlGet(t, 'k')).toBe(
+      'etcdctl --endpoints=https://e:2379 --cacert=/d/etcd/ca.pem --user=flotilla get /p/k',
+    );
+  });
 });

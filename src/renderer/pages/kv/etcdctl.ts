@@ -11,23 +11,41 @@ export interface EtcdctlTarget {
    * (Flotilla's client is namespaced), etcdctl must name them with it.
    */
   prefix?: string;
-  /** Embedded members with TLS: the files of --cacert, --cert and --key. */
-  tls?: { caFile: string; certFile: string; keyFile: string };
+  /** The files of --cacert, --cert and --key: the embedded KV's, or those given for an external etcd. */
+  tls?: { caFile?: string; certFile?: string; keyFile?: string };
+  /** An external etcd's user: etcdctl --user asks for the password, which never goes on the line. */
+  user?: string;
 }
 
-/** The etcdctl target of a cluster: its KV members (with TLS files), or its external etcd and prefix. */
+/** The etcdctl target of a cluster: its KV members (with TLS files), or its external etcd, prefix, files and user. */
 export function etcdctlTarget(cluster: ClusterInfo | undefined): EtcdctlTarget {
   const kv = cluster?.kv;
-  if (kv?.kind === 'external') return { endpoints: kv.endpoints, prefix: kv.prefix };
+  if (kv?.kind === 'external') {
+    const { caFile, certFile, keyFile } = kv;
+    const files = {
+      ...(caFile ? { caFile } : {}),
+      ...(certFile ? { certFile } : {}),
+      ...(keyFile ? { keyFile } : {}),
+    };
+    return {
+      endpoints: kv.endpoints,
+      prefix: kv.prefix,
+      ...(Object.keys(files).length ? { tls: files } : {}),
+      ...(kv.username ? { user: kv.username } : {}),
+    };
+  }
   return { endpoints: cluster?.endpoints ?? [], ...(kv?.tls ? { tls: kv.tls } : {}) };
 }
 
-/** `etcdctl --endpoints=a,b` (no flag when the endpoints are not known) and the TLS files. */
+/** `etcdctl --endpoints=a,b` (no flag when the endpoints are not known), the TLS files and the user. */
 function base(t: EtcdctlTarget): string[] {
   return [
     'etcdctl',
     ...(t.endpoints.length ? [`--endpoints=${t.endpoints.join(',')}`] : []),
-    ...(t.tls ? [`--cacert=${t.tls.caFile}`, `--cert=${t.tls.certFile}`, `--key=${t.tls.keyFile}`] : []),
+    ...(t.tls?.caFile ? [`--cacert=${t.tls.caFile}`] : []),
+    ...(t.tls?.certFile ? [`--cert=${t.tls.certFile}`] : []),
+    ...(t.tls?.keyFile ? [`--key=${t.tls.keyFile}`] : []),
+    ...(t.user ? [`--user=${t.user}`] : []),
   ];
 }
 
