@@ -84,6 +84,27 @@ describe('summarizeCall', () => {
     expect(
       summarizeCall('clusters.create', { name: 'prod', machines: 3, channel: 'stable', etcd: {} }, hostOf),
     ).toBe('Created cluster prod (3 machines, stable, external etcd)');
+    expect(
+      summarizeCall(
+        'clusters.create',
+        {
+          name: 'lab',
+          machines: 1,
+          channel: 'stable',
+          remotes: [
+            {
+              ssh: { user: 'core', host: '10.0.0.14', port: 22 },
+              hostname: 'core-02',
+              acceptFingerprint: 'SHA256:abc',
+            },
+            { ssh: { user: 'core', host: '10.0.0.15', port: 2222 } },
+          ],
+        },
+        hostOf,
+      ),
+    ).toBe(
+      'Created cluster lab (1 machine, stable; remote host core@10.0.0.14 as core-02, trusting host key SHA256:abc; remote host core@10.0.0.15:2222)',
+    );
     expect(summarizeCall('kv.put', { key: '/app/x', value: 'v', expectModRevision: 12 }, hostOf)).toBe(
       'Wrote KV key /app/x (over revision 12)',
     );

@@ -23,8 +23,10 @@ export function summarizeCall(
       return `Seeded image ${str('tag') || 'busybox:latest'}`;
     case 'tasks.cancel':
       return `Canceled task ${str('id')}`;
-    case 'clusters.create':
-      return `Created cluster ${str('name')} (${str('machines')} machine${p.machines === 1 ? '' : 's'}, ${str('channel')}${p.etcd ? ', external etcd' : p.tls ? ', KV with TLS' : ''})`;
+    case 'clusters.create': {
+      const remotes = list('remotes').map((r) => `; ${remoteHost(r as Record<string, unknown>)}`);
+      return `Created cluster ${str('name')} (${str('machines')} machine${p.machines === 1 ? '' : 's'}, ${str('channel')}${p.etcd ? ', external etcd' : p.tls ? ', KV with TLS' : ''}${remotes.join('')})`;
+    }
     case 'clusters.destroy':
       return `Destroyed cluster ${str('name')}`;
     case 'clusters.start':
@@ -50,11 +52,8 @@ export function summarizeCall(
       ];
       return `${verb} machine ${str('machine')}`;
     }
-    case 'machines.addRemote': {
-      const ssh = (p.ssh ?? {}) as { user?: unknown; host?: unknown; port?: unknown };
-      const port = ssh.port === undefined || ssh.port === 22 ? '' : `:${String(ssh.port)}`;
-      return `Added remote host ${String(ssh.user)}@${String(ssh.host)}${port}${p.hostname ? ` as ${str('hostname')}` : ''}${p.acceptFingerprint ? `, trusting host key ${str('acceptFingerprint')}` : ''}`;
-    }
+    case 'machines.addRemote':
+      return `Added ${remoteHost(p)}`;
     case 'machines.remove':
       return `Removed machine ${str('machine')} from the cluster`;
     case 'machines.forgetHostKey':
@@ -99,4 +98,13 @@ export function summarizeCall(
     default:
       return undefined;
   }
+}
+
+/** "remote host core@10.0.0.14:2222 as core-04, trusting host key SHA256:…" (an audit names the key trusted). */
+function remoteHost(p: Record<string, unknown>): string {
+  const ssh = (p.ssh ?? {}) as { user?: unknown; host?: unknown; port?: unknown };
+  const port = ssh.port === undefined || ssh.port === 22 ? '' : `:${String(ssh.port)}`;
+  const as = p.hostname ? ` as ${String(p.hostname)}` : '';
+  const trust = p.acceptFingerprint ? `, trusting host key ${String(p.acceptFingerprint)}` : '';
+  return `remote host ${String(ssh.user)}@${String(ssh.host)}${port}${as}${trust}`;
 }
