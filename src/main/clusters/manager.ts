@@ -14,12 +14,6 @@ import {
   type Task,
 } from '../../shared/api';
 
-export type AddRemoteRequest = Omit<CallParams<'machines.addRemote'>, 'ssh'> & { ssh: SshEndpoint };
-/** A remote host as the main process takes it (defaults applied). */
-type RemoteMachineRequest = Omit<RemoteMachine, 'ssh' | 'metadata'> & {
-  ssh: SshEndpoint;
-  metadata?: RemoteMachine['metadata'];
-};
 import {
   parseCloudConfig,
   renderCloudConfig,
@@ -57,6 +51,13 @@ import { checkRemoteDocker, connectSsh, KnownHosts, probeRemoteHost } from '../r
 import { join } from 'node:path';
 import { kvPortsOf } from './kv-layout';
 import { BUILTIN_FEED, newestOf } from '../updates/feed';
+
+export type AddRemoteRequest = Omit<CallParams<'machines.addRemote'>, 'ssh'> & { ssh: SshEndpoint };
+/** A remote host as the main process takes it (defaults applied). */
+type RemoteMachineRequest = Omit<RemoteMachine, 'ssh' | 'metadata'> & {
+  ssh: SshEndpoint;
+  metadata?: RemoteMachine['metadata'];
+};
 
 /** The OS version a new machine of each channel runs: the newest of the built-in feed. */
 export const OS_VERSIONS: Record<Channel, string> = {
