@@ -10,6 +10,7 @@ import { PassThrough, type Readable } from 'node:stream';
 import { performance } from 'node:perf_hooks';
 import type { Client } from 'ssh2';
 import { extract, pack } from 'tar-stream';
+import { inspect } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   ApiError,
@@ -412,6 +413,24 @@ describe.skipIf(missing)('remote machines against a real sshd and the real Docke
       timings.push(
         `docker ping: over ssh median ${median(overSsh).toFixed(2)} ms, local socket median ${median(direct).toFixed(2)} ms (30 each)`,
       );
+    });
+
+    it('keeps the agent out of docker-modem’s per-request inspect of its options', async () => {
+      // docker-modem inspects every request's options (the agent among them) with depth: null,
+      // debug logging on or not: the ssh2 client and its channels must not be walked each time.
+      const events = await Promise.all([docker.getEvents(), docker.getEvents()]);
+      try {
+        const shown = inspect(
+          { agent: (docker.modem as unknown as { agent: unknown }).agent },
+          {
+            showHidden: true,
+            depth: null,
+          },
+        );
+        expect(shown).toBe('{ agent: SshDockerAgent(/var/run/docker.sock) }');
+      } finally {
+        for (const e of events) (e as unknown as { destroy(): void }).destroy();
+      }
     });
 
     it('carries many requests at once, each on its own channel of the one connection', async () => {
