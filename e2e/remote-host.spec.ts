@@ -3,7 +3,7 @@
 // ssh-keygen -lf prints), Trust and add brings the host up as a machine, and its header says it
 // is remote and connected. Saves docs/remote-host.png. Then the create wizard: a cluster with one
 // local machine and that host, its key asked about in the Machines step.
-import { expect, test } from '@playwright/test';
+import { expect, test, type Locator } from '@playwright/test';
 import { TestSshd, sshdUnavailable } from '../src/main/remote/test-sshd';
 import {
   removeClusterLeftovers,
@@ -37,6 +37,23 @@ test.afterAll(async () => {
   await sshd?.dispose();
 });
 
+/** Fills the remote-host dialog for the test sshd (metadata where=remote) and presses Connect. */
+async function connectTo(dialog: Locator): Promise<void> {
+  await dialog.getByRole('textbox', { name: /^Host/ }).fill(sshd!.host);
+  await dialog.getByRole('spinbutton', { name: /^Port/ }).fill(String(sshd!.port));
+  await dialog.getByRole('textbox', { name: /^User/ }).fill(sshd!.user);
+  await dialog.getByLabel('Identity file').fill(sshd!.clientKey);
+  await dialog.getByLabel('Metadata').fill('where=remote');
+  await dialog.getByRole('button', { name: 'Connect' }).click();
+}
+
+/** First contact: nothing is trusted until the person has seen the fingerprint and trusts it. */
+async function trustShownKey(dialog: Locator): Promise<void> {
+  await expect(dialog.getByText(sshd!.hostFingerprint()).first()).toBeVisible({ timeout: 20_000 });
+  await dialog.getByRole('button', { name: 'Trust and add' }).click();
+  await expect(dialog).toBeHidden({ timeout: 20_000 });
+}
+
 test('a remote host added from the board, its fingerprint asked about first', async ({ page }) => {
   test.skip(!!why, why);
   test.setTimeout(180_000);
@@ -45,17 +62,9 @@ test('a remote host added from the board, its fingerprint asked about first', as
   await page.getByRole('button', { name: 'Add machine' }).click();
   await page.getByRole('menuitem', { name: /Remote host \(SSH\)/ }).click();
   const dialog = page.getByRole('dialog');
-  await dialog.getByRole('textbox', { name: /^Host/ }).fill(sshd!.host);
-  await dialog.getByRole('spinbutton', { name: /^Port/ }).fill(String(sshd!.port));
-  await dialog.getByRole('textbox', { name: /^User/ }).fill(sshd!.user);
-  await dialog.getByLabel('Identity file').fill(sshd!.clientKey);
-  await dialog.getByLabel('Metadata').fill('where=remote');
-  await dialog.getByRole('button', { name: 'Connect' }).click();
+  await connectTo(dialog);
 
-  // First contact: nothing is trusted until the person compares the fingerprint.
-  await expect(dialog.getByText(sshd!.hostFingerprint()).first()).toBeVisible({ timeout: 20_000 });
-  await dialog.getByRole('button', { name: 'Trust and add' }).click();
-  await expect(dialog).toBeHidden({ timeout: 20_000 });
+  await trustShownKey(dialog);
 
   await expect(page.getByText('SSH connected')).toBeVisible({ timeout: 90_000 });
   await expect(page.getByText(`${sshd!.user}@${sshd!.host}:${sshd!.port}`).first()).toBeVisible();
@@ -79,15 +88,8 @@ test('a cluster made with the wizard takes a remote host, its key asked about fi
   const remotes = page.getByRole('region', { name: 'Remote hosts (SSH)' });
   await remotes.getByRole('button', { name: 'Add a remote host…' }).click();
   const dialog = page.getByRole('dialog');
-  await dialog.getByRole('textbox', { name: /^Host/ }).fill(sshd!.host);
-  await dialog.getByRole('spinbutton', { name: /^Port/ }).fill(String(sshd!.port));
-  await dialog.getByRole('textbox', { name: /^User/ }).fill(sshd!.user);
-  await dialog.getByLabel('Identity file').fill(sshd!.clientKey);
-  await dialog.getByLabel('Metadata').fill('where=remote');
-  await dialog.getByRole('button', { name: 'Connect' }).click();
-  await expect(dialog.getByText(sshd!.hostFingerprint()).first()).toBeVisible({ timeout: 20_000 });
-  await dialog.getByRole('button', { name: 'Trust and add' }).click();
-  await expect(dialog).toBeHidden({ timeout: 20_000 });
+  await connectTo(dialog);
+  await trustShownKey(dialog);
   await expect(remotes.getByText(`${sshd!.user}@${sshd!.host}:${sshd!.port}`)).toBeVisible();
   await expect(remotes.getByText(sshd!.hostFingerprint())).toBeVisible();
 

@@ -13,8 +13,8 @@ import {
 import { useId, useState } from 'react';
 import type { RemoteProbe } from '../../shared/api';
 import { useApi } from '../api/hooks';
-import { describeError } from '../app/notify';
 import { CommandLine } from '../components/CopyCommand';
+import { ErrorAlert } from '../components/ErrorAlert';
 import { HostKeyPanel } from './HostKeyPanel';
 import {
   EMPTY_REMOTE,
@@ -259,16 +259,5 @@ export function AddRemoteDialog({
         )}
       </DialogActions>
     </Dialog>
-  );
-}
-
-/** An API failure: what went wrong and what to do (bad credentials, unreachable host …). */
-function ErrorAlert({ error }: { error: unknown }) {
-  const { message, hint } = describeError(error);
-  return (
-    <Alert severity="error">
-      <Typography variant="body2">{message}</Typography>
-      {hint && <Typography variant="body2">{hint}</Typography>}
-    </Alert>
   );
 }

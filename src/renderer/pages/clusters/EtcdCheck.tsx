@@ -2,7 +2,7 @@ import { Alert, Box, Button, CircularProgress, Stack, Typography } from '@mui/ma
 import { useState } from 'react';
 import type { EtcdCheck as EtcdCheckResult } from '../../../shared/api';
 import { useApi } from '../../api/hooks';
-import { describeError } from '../../app/notify';
+import { ErrorAlert } from '../../components/ErrorAlert';
 import { externalEtcd, type Draft } from './draft';
 import type { FieldErrors } from './validate';
 
@@ -48,7 +48,9 @@ export function EtcdCheck({ draft, errors }: { draft: Draft; errors: FieldErrors
       </Stack>
       <Box aria-live="polite">
         {current?.result && <CheckResult result={current.result} />}
-        {current?.error !== undefined && <CheckError error={current.error} />}
+        {current?.error !== undefined && (
+          <ErrorAlert lead="Could not use this etcd: " error={current.error} />
+        )}
       </Box>
     </Stack>
   );
@@ -83,15 +85,5 @@ function CheckResult({ result }: { result: EtcdCheckResult }) {
         </Alert>
       )}
     </Stack>
-  );
-}
-
-function CheckError({ error }: { error: unknown }) {
-  const { message, hint } = describeError(error);
-  return (
-    <Alert severity="error">
-      <Typography variant="body2">Could not use this etcd: {message}</Typography>
-      {hint && <Typography variant="body2">{hint}</Typography>}
-    </Alert>
   );
 }
