@@ -14,7 +14,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ClusterRunner } from '../cluster';
 import { ETCD_BIN, ETCDCTL_BIN, freePorts } from '../conformance/clusters';
 import { Transport } from '../member';
-import { MessageType, type Message } from '../raft';
+import { MessageType } from '../raft';
+import { makeMessage } from '../raft/util';
 import { KvServer } from '../server';
 import { clientTls, makeClusterPki, memberTls, PKI_FILES, writePki, type ClusterPki } from '.';
 
@@ -389,19 +390,12 @@ describe('peer port with mutual TLS', () => {
     const target = cluster.member((cluster.indexOf(leader.id) + 1) % 3);
     // A heartbeat "from the leader" at a far higher term: a member that took it would move to that
     // term (and the real leader, hearing of it, would step down).
-    const forged: Message = {
+    const forged = makeMessage({
       type: MessageType.Heartbeat,
       from: leader.id,
       to: target.id,
       term: before + 1000,
-      logTerm: 0,
-      index: 0,
-      entries: [],
-      commit: 0,
-      reject: false,
-      rejectHint: 0,
-      context: new Uint8Array(),
-    };
+    });
     const addr = target.peerAddress;
 
     // Impostors that know the cluster id and the leader's id, and say so in the peer handshake:

@@ -1,6 +1,7 @@
 // The review step's model: the cloud-config each machine will boot with (generated from the draft
 // with the real addresses, or as the person edited it) and what the checker says about it.
 import type { CallResult } from '../../../shared/api';
+import { sshEndpoint } from '../../remote/remote-form';
 import { parseCloudConfig, renderCloudConfig, type CloudConfigDiagnostic } from '../../../shared/cloudconfig';
 import {
   endpointList,
@@ -128,8 +129,8 @@ export function kvSummary(d: Draft): string {
 export function remoteSummary(d: Draft): string {
   const names = remoteNames(d);
   const hosts = d.remotes.map((r, i) => {
-    const port = r.form.port.trim() || '22';
-    return `${names[i]} (${r.form.user.trim()}@${r.form.host.trim()}:${port})`;
+    const ssh = sshEndpoint(r.form);
+    return `${names[i]} (${ssh.user}@${ssh.host}:${ssh.port})`;
   });
   return `${hosts.join(', ')}; ${hosts.length === 1 ? 'it joins' : 'they join'} over SSH once the local machines are up.`;
 }

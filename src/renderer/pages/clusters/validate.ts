@@ -85,12 +85,12 @@ const PORT_RANGE = 'A port from 1 to 65535';
 export function machinesErrors(d: Draft): FieldErrors {
   const errors: FieldErrors = {};
   const hosts = hostnames(d.prefix, machineCount(d));
-  remoteNames(d).forEach((name, k) => {
+  const remotes = remoteNames(d);
+  remotes.forEach((name, k) => {
     if (hosts.includes(name))
       errors[`remote-${k}`] =
         `${name} is a local machine's name: remove this host and add it again with another name`;
-    else if (remoteNames(d).indexOf(name) !== k)
-      errors[`remote-${k}`] = `${name} is given to another remote host`;
+    else if (remotes.indexOf(name) !== k) errors[`remote-${k}`] = `${name} is given to another remote host`;
   });
   // A host port can be bound once on 127.0.0.1, whichever machine asks for it.
   const hostPortUses = new Map<string, number>();
